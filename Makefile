@@ -1,0 +1,43 @@
+# Two commands for a newcomer: `make lab` and `make test`.
+# Both create .venv once and reinstall only when the requirements change.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+
+.PHONY: lab test notebooks bench html clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else \
+	    "Python >= 3.11 is needed, found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.lab: requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.lab
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+lab: $(VENV)/.lab  ## set up, then open the series in JupyterLab
+	$(BIN)/jupyter lab notebooks/00-the-question.ipynb --ServerApp.root_dir=notebooks
+
+test: $(VENV)/.dev  ## set up, then run every test: lint, unit, property, notebooks, browser
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+notebooks: $(VENV)/.lab  ## re-execute every notebook top to bottom in a fresh kernel, in place
+	@for nb in $(NOTEBOOKS); do \
+	    echo "executing $$nb"; \
+	    $(BIN)/jupyter nbconvert --to notebook --execute --inplace $$nb || exit 1; \
+	done
+
+bench: $(VENV)/.dev  ## time loops vs vectorised (vs PyTorch when installed)
+	$(BIN)/python benchmarks/bench_conv.py
+
+clean:  ## remove the environment and every generated file
+	rm -rf $(VENV) site .hypothesis .pytest_cache .ruff_cache *.egg-info tests/browser/screenshots
+	find . -name __pycache__ -prune -exec rm -rf {} +

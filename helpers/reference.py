@@ -1,0 +1,69 @@
+"""The readable reference: explicit loops that read like the index formulas.
+
+Forward (cross-correlation, as in every framework), for each image n, output
+position (oh, ow) and filter f::
+
+    h[n, oh, ow, f] = b[f] + sum_{i, j, c} w[f, i, j, c] * x_pad[n, s*oh + d*i, s*ow + d*j, c]
+
+Backward, by the chain rule applied to that one line ("scatter" view): each
+output sends its upstream gradient back over the window it read::
+
+    dx_pad[n, window(oh, ow), :] += dh[n, oh, ow, f] * w[f]
+    dw[f]                        += dh[n, oh, ow, f] * x_pad[n, window(oh, ow), :]
+    db[f]                        += dh[n, oh, ow, f]
+
+The ``+=`` matters: overlapping windows send several contributions to the
+same input pixel and to the same weight.  These loops are the oracle every
+faster view in this package is tested against.
+"""
+
+import numpy as np
+
+from .geometry import crop_padding, pad_input, prepare, unbatch, window
+
+__all__ = ["conv2d_loops", "conv2d_backward_loops"]
+
+
+def conv2d_loops(x, w, b=None, *, stride=1, padding=0, dilation=1):
+    """Forward pass by loops.
+
+    x: (H, W, C) or (N, H, W, C);  w: (F, KH, KW, C);  b: (F,) or None.
+    Returns h: (OH, OW, F) or (N, OH, OW, F).
+    """
+    g, x, w, b, _ = prepare(x, w, b=b, stride=stride, padding=padding, dilation=dilation)
+    x_pad = pad_input(x, g)
+    h = np.zeros((len(x), *g.out, g.filters), dtype=x.dtype)
+    for n in range(len(x)):
+        for oh in range(g.out[0]):
+            for ow in range(g.out[1]):
+                rows, cols = window(g, oh, ow)
+                patch = x_pad[n, rows, cols, :]  # (KH, KW, C)
+                for f in range(g.filters):
+                    h[n, oh, ow, f] = np.sum(w[f] * patch)
+    if b is not None:
+        h += b
+    return unbatch(g, h)
+
+
+def conv2d_backward_loops(dh, x, w, *, stride=1, padding=0, dilation=1):
+    """Backward pass by loops, dL/dx by the scatter (``+=``) view.
+
+    dh: (OH, OW, F) or (N, OH, OW, F), the upstream gradient dL/dh;
+    x: (H, W, C) or (N, H, W, C);  w: (F, KH, KW, C).
+    Returns (dx, dw, db) with the shapes of x, w and (F,).
+    """
+    g, x, w, _, dh = prepare(x, w, dh=dh, stride=stride, padding=padding, dilation=dilation)
+    x_pad = pad_input(x, g)
+    dx_pad = np.zeros_like(x_pad)
+    dw = np.zeros_like(w)
+    db = np.zeros(g.filters, dtype=w.dtype)
+    for n in range(len(x)):
+        for oh in range(g.out[0]):
+            for ow in range(g.out[1]):
+                rows, cols = window(g, oh, ow)
+                for f in range(g.filters):
+                    upstream = dh[n, oh, ow, f]
+                    dx_pad[n, rows, cols, :] += upstream * w[f]
+                    dw[f] += upstream * x_pad[n, rows, cols, :]
+                    db[f] += upstream
+    return unbatch(g, crop_padding(dx_pad, g)), dw, db
