@@ -1,0 +1,164 @@
+"""Benchmark: loops vs vectorised conv2d forward + backward (vs PyTorch when installed).
+
+Run with ``make bench`` (or ``python benchmarks/bench_conv.py --help``).
+For each layer and dtype it prints the median time of forward + full backward
+(dx, dw, db), the GFLOP/s that implies, the ratio to PyTorch's CPU
+``conv2d`` forward + backward measured in the same process with interleaved
+runs, and the vectorised path's peak extra memory relative to the columns
+matrix.  The loop reference is timed on one image and scaled by N.
+"""
+
+import argparse
+import platform
+import statistics
+import time
+import tracemalloc
+from dataclasses import dataclass
+
+import numpy as np
+
+import helpers as H
+
+try:
+    import torch
+    import torch.nn.functional as torch_F
+except ImportError:  # the comparison is optional
+    torch = None
+
+
+@dataclass(frozen=True)
+class Layer:
+    N: int
+    H: int
+    W: int
+    C: int
+    F: int
+    k: int
+    stride: int = 1
+    padding: int = 0
+
+    def __str__(self):
+        extra = (f" s{self.stride}" if self.stride > 1 else "") + (f" p{self.padding}" if self.padding else "")
+        return f"N={self.N} {self.H}x{self.W} C={self.C} F={self.F} k{self.k}{extra}"
+
+    @property
+    def params(self):
+        return dict(stride=self.stride, padding=self.padding)
+
+    def flops(self):
+        """Multiply-adds x 2 of forward, dL/dw and dL/dx: three products of the same size."""
+        g = H.conv_geometry((self.N, self.H, self.W, self.C), (self.F, self.k, self.k, self.C), **self.params)
+        M, K = self.N * g.out[0] * g.out[1], self.k * self.k * self.C
+        return 3 * 2 * M * K * self.F, M * K
+
+
+LAYERS = [
+    Layer(1, 5, 5, 3, 16, 3),  # the question
+    Layer(32, 28, 28, 3, 16, 3, padding=1),
+    Layer(32, 28, 28, 16, 32, 3, padding=1),
+    Layer(64, 16, 16, 32, 64, 3, stride=2, padding=1),
+    Layer(8, 32, 32, 64, 64, 3, padding=1),
+    Layer(16, 14, 14, 64, 128, 3, padding=1),
+    Layer(32, 32, 32, 3, 32, 5, padding=2),
+]
+
+
+def make_inputs(layer, dtype, rng):
+    x = rng.normal(size=(layer.N, layer.H, layer.W, layer.C)).astype(dtype)
+    w = rng.normal(size=(layer.F, layer.k, layer.k, layer.C)).astype(dtype)
+    b = rng.normal(size=layer.F).astype(dtype)
+    dh = rng.normal(size=H.conv2d(x, w, b, **layer.params).shape).astype(dtype)
+    return x, w, b, dh
+
+
+def numpy_step(layer, x, w, b, dh):
+    H.conv2d(x, w, b, **layer.params)
+    H.conv2d_backward(dh, x, w, **layer.params)
+
+
+def loops_step(layer, x, w, b, dh):
+    H.conv2d_loops(x[:1], w, b, **layer.params)
+    H.conv2d_backward_loops(dh[:1], x[:1], w, **layer.params)
+
+
+def torch_step_factory(layer, x, w, b, dh):
+    """A closure running torch forward + backward on NCHW copies of the same data."""
+    tx = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2))).requires_grad_()
+    tw = torch.from_numpy(np.ascontiguousarray(w.transpose(0, 3, 1, 2))).requires_grad_()
+    tb = torch.from_numpy(b.copy()).requires_grad_()
+    tdh = torch.from_numpy(np.ascontiguousarray(dh.transpose(0, 3, 1, 2)))
+
+    def step():
+        tx.grad = tw.grad = tb.grad = None
+        out = torch_F.conv2d(tx, tw, tb, stride=layer.stride, padding=layer.padding)
+        out.backward(tdh)
+
+    return step
+
+
+def timed(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def interleaved_medians(steps, budget):
+    """Median seconds of each step, run in turn until `budget` seconds are spent (>= 5 rounds)."""
+    for step in steps:  # warm up
+        step()
+    times = [[] for _ in steps]
+    start = time.perf_counter()
+    while len(times[0]) < 5 or (time.perf_counter() - start < budget and len(times[0]) < 200):
+        for record, step in zip(times, steps):
+            record.append(timed(step))
+    return [statistics.median(t) for t in times]
+
+
+def peak_extra_memory(layer, x, w, b, dh):
+    """Peak bytes allocated by one vectorised forward + backward (tracemalloc sees NumPy)."""
+    tracemalloc.start()
+    numpy_step(layer, x, w, b, dh)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--budget", type=float, default=1.0, help="seconds of timing per layer and dtype")
+    parser.add_argument("--no-loops", action="store_true", help="skip the loop reference")
+    args = parser.parse_args()
+
+    print(f"# conv2d forward + backward, {platform.processor() or platform.machine()}, "
+          f"numpy {np.__version__}" + (f", torch {torch.__version__} ({torch.get_num_threads()} threads)"
+                                       if torch else ""))
+    if torch is None:
+        print("# PyTorch is not installed: no ratio column (pip install torch==2.13.0 for the CPU build)")
+    print()
+    print("| layer | dtype | loops ms | vectorised ms | GFLOP/s | torch ms | ratio to torch | peak mem / cols |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    rng = np.random.default_rng(0)
+    ratios = {}
+    for dtype in (np.float32, np.float64):
+        for layer in LAYERS:
+            x, w, b, dh = make_inputs(layer, dtype, rng)
+            flops, cols_entries = layer.flops()
+            steps = [lambda: numpy_step(layer, x, w, b, dh)]
+            if torch is not None:
+                steps.append(torch_step_factory(layer, x, w, b, dh))
+            medians = interleaved_medians(steps, args.budget)
+            loops = "-" if args.no_loops else f"{timed(lambda: loops_step(layer, x, w, b, dh)) * layer.N * 1e3:.0f}"
+            t_np = medians[0]
+            torch_ms, ratio = "-", "-"
+            if torch is not None:
+                ratios.setdefault(dtype, []).append(t_np / medians[1])
+                torch_ms, ratio = f"{medians[1] * 1e3:.2f}", f"{t_np / medians[1]:.2f}x"
+            mem = peak_extra_memory(layer, x, w, b, dh) / (cols_entries * x.itemsize)
+            print(f"| {layer} | {np.dtype(dtype).name} | {loops} | {t_np * 1e3:.2f} | "
+                  f"{flops / t_np / 1e9:.1f} | {torch_ms} | {ratio} | {mem:.2f} |", flush=True)
+    for dtype, r in ratios.items():
+        print(f"\n{np.dtype(dtype).name}: median ratio to torch {statistics.median(r):.2f}x, worst {max(r):.2f}x")
+
+
+if __name__ == "__main__":
+    main()
