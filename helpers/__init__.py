@@ -12,6 +12,7 @@ Four views of the same backward pass, tested against each other:
 * :func:`conv2d_backward`         -- vectorised: im2col, matrix products, col2im
 """
 
+from . import checkers, explorers, plotting
 from .formula import conv2d_backward_formula, correlate2d, dilate, full_convolve2d, rotate180
 from .geometry import ConvGeometry, conv_geometry, output_size
 from .gradcheck import compare, numerical_gradient, rel_error
@@ -20,6 +21,7 @@ from .reference import conv2d_backward_loops, conv2d_loops
 from .vectorised import col2im, conv2d, conv2d_backward, conv2d_transpose, im2col
 
 __all__ = [
+    "checkers", "explorers", "plotting",
     "ConvGeometry", "conv_geometry", "output_size",
     "conv2d_loops", "conv2d_backward_loops",
     "correlate2d", "full_convolve2d", "rotate180", "dilate", "conv2d_backward_formula",

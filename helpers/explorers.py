@@ -1,0 +1,237 @@
+"""Interactive explorers: pure "state -> (figure, text)" functions wrapped by widgets.
+
+Each ``*_figure`` function is pure: it takes the data and the widget state and
+returns a matplotlib figure and a readout text (HTML).  Tests and static
+figures call it directly; the ``*_explorer`` functions wrap it in
+:class:`Explorer`, which redraws in place on every change and turns an
+impossible combination (a ``ValueError``) into a message, never a traceback.
+"""
+
+from contextlib import contextmanager
+
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import clear_output, display
+
+from .formula import correlate2d, full_convolve2d
+from .plotting import draw_grid, grid_figure, mark_cells
+
+__all__ = [
+    "Explorer",
+    "single_channel_figure", "single_channel_explorer",
+    "multi_channel_figure", "multi_channel_explorer",
+    "filter_shares", "multi_filter_figure", "multi_filter_explorer",
+]
+
+
+class Explorer:
+    """Widgets that drive a pure figure function.
+
+    figure_fn(**state) -> (fig, text), where state maps each control's name
+    to its value.  The last figure and text stay in ``.figure`` and ``.text``.
+    """
+
+    def __init__(self, figure_fn, controls):
+        import ipywidgets as widgets  # imported here: the pure functions need no widgets
+
+        self.figure_fn = figure_fn
+        self.controls = controls
+        self.readout = widgets.HTML()
+        self.output = widgets.Output(layout={"min_height": "120px"})
+        self.widget = widgets.VBox([widgets.HBox(list(controls.values())), self.readout, self.output])
+        self.figure, self.text, self._held = None, "", False
+        for control in controls.values():
+            control.observe(self._on_change, names="value")
+        self.redraw()
+
+    @property
+    def state(self):
+        return {name: control.value for name, control in self.controls.items()}
+
+    @contextmanager
+    def hold(self):
+        """Change several controls with one redraw at the end."""
+        self._held = True
+        try:
+            yield
+        finally:
+            self._held = False
+        self.redraw()
+
+    def _on_change(self, _change):
+        if not self._held:
+            self.redraw()
+
+    def redraw(self):
+        try:
+            fig, text = self.figure_fn(**self.state)
+        except ValueError as err:  # an impossible combination of controls
+            fig, text = None, f"<b>Not possible:</b> {err}"
+        with self.output:
+            clear_output(wait=True)  # wait: no flicker between the old and new figure
+            if fig is not None:
+                display(fig)
+        if fig is not None:
+            plt.close(fig)  # the inline backend must not show it a second time
+        self.figure, self.text = fig, text
+        self.readout.value = text
+
+    def _ipython_display_(self):
+        display(self.widget)
+
+
+def _terms(products):
+    """'a·b + c·d + ...' from [(label_a, label_b), ...]."""
+    return " + ".join(f"{a}·{b}" for a, b in products)
+
+
+# ---- notebook 01: one channel, one filter -----------------------------------------------------
+
+def single_channel_figure(x, w, dh, view="output", row=0, col=0):
+    """The scatter view of one output cell, or the gather view of one input cell.
+
+    x: (H, W);  w: (KH, KW);  dh: (OH, OW) with OH = H - KH + 1 (stride 1).
+    view "output": output (row, col)'s window on x, and the dL/dh[row, col] * w
+    it sends back onto that window.  view "input": every output and kernel tap
+    that touches x[row, col], and dL/dx[row, col] as the sum of those products.
+    Returns (fig, html text).
+    """
+    x, w, dh = (np.asarray(a, dtype=float) for a in (x, w, dh))
+    (H, W), (KH, KW), (OH, OW) = x.shape, w.shape, dh.shape
+    limit = (OH, OW) if view == "output" else (H, W)
+    if not (0 <= row < limit[0] and 0 <= col < limit[1]):
+        raise ValueError(f"({row}, {col}) is outside the {view} grid of shape {limit}")
+    dx = full_convolve2d(dh, w)
+    fig, axes = grid_figure(4)
+    ax_x, ax_w, ax_dh, ax_dx = axes[0]
+    draw_grid(ax_w, w, "w (kernel)")
+    if view == "output":
+        window = [(row + i, col + j) for i in range(KH) for j in range(KW)]
+        share = np.zeros_like(x)
+        share[row:row + KH, col:col + KW] = dh[row, col] * w
+        draw_grid(ax_x, x, f"x: the window of h[{row}, {col}]")
+        mark_cells(ax_x, window)
+        draw_grid(ax_dh, dh, "dL/dh")
+        mark_cells(ax_dh, [(row, col)])
+        draw_grid(ax_dx, share, f"what dL/dh[{row}, {col}] adds to dL/dx")
+        mark_cells(ax_dx, window)
+        text = (f"Output h[{row}, {col}] read x[{row}:{row + KH}, {col}:{col + KW}]. "
+                f"Backward, it sends dL/dh[{row}, {col}] · w = {dh[row, col]:.2f} · w back over "
+                f"that same window, <i>adding</i> (+=) to what the other outputs send.")
+        return fig, text
+    # view == "input": every (output (a, b), tap (i, j)) with a + i = row and b + j = col
+    pairs = [((row - i, col - j), (i, j)) for i in range(KH) for j in range(KW)
+             if 0 <= row - i < OH and 0 <= col - j < OW]
+    draw_grid(ax_x, x, f"x[{row}, {col}]")
+    mark_cells(ax_x, [(row, col)])
+    draw_grid(ax_dh, dh, f"outputs that read x[{row}, {col}]")
+    colors = [plt.cm.tab10(k) for k in range(len(pairs))]  # one colour per (output, tap) pair
+    mark_cells(ax_dh, [o for o, _ in pairs], color=colors, labels=[f"w{list(t)}" for _, t in pairs])
+    mark_cells(ax_w, [t for _, t in pairs], color=colors, labels=[f"dh{list(o)}" for o, _ in pairs])
+    draw_grid(ax_dx, dx, "dL/dx")
+    mark_cells(ax_dx, [(row, col)])
+    total = sum(dh[o] * w[t] for o, t in pairs)
+    terms = _terms((f"dh{list(o)}", f"w{list(t)}") for o, t in pairs)
+    text = (f"dL/dx[{row}, {col}] = {terms} = <b>{total:.3f}</b>. As the output moves "
+            "down/right, the kernel tap moves up/left: the kernel is read rotated by 180°.")
+    return fig, text
+
+
+def single_channel_explorer(x, w, dh):
+    """Pick an output cell (scatter view) or an input cell (gather view)."""
+    import ipywidgets as widgets
+
+    x = np.asarray(x)
+    out_shape = np.shape(dh)
+    view = widgets.ToggleButtons(options=["output", "input"], description="cell of")
+    row = widgets.IntSlider(0, 0, out_shape[0] - 1, description="row")
+    col = widgets.IntSlider(0, 0, out_shape[1] - 1, description="col")
+    explorer = Explorer(lambda **s: single_channel_figure(x, w, dh, **s),
+                        {"view": view, "row": row, "col": col})
+
+    def resize(change):
+        rows, cols = out_shape if change["new"] == "output" else x.shape
+        with explorer.hold():
+            row.max, col.max = rows - 1, cols - 1
+
+    view.observe(resize, names="value")
+    return explorer
+
+
+# ---- notebook 02: C channels, one filter -------------------------------------------------------
+
+def multi_channel_figure(x, w, dh, channel=0):
+    """One channel's share of the backward pass of a single filter.
+
+    x: (H, W, C);  w: (KH, KW, C);  dh: (OH, OW).  Returns (fig, html text).
+    """
+    x, w, dh = (np.asarray(a, dtype=float) for a in (x, w, dh))
+    C = x.shape[-1]
+    if not 0 <= channel < C:
+        raise ValueError(f"channel must be in 0..{C - 1}, got {channel}")
+    dw_c = correlate2d(x[:, :, channel], dh)
+    dx_c = full_convolve2d(dh, w[:, :, channel])
+    fig, axes = grid_figure(5, size=2.3)
+    panels = [(x[:, :, channel], f"x[:, :, {channel}]"), (w[:, :, channel], f"w[:, :, {channel}]"),
+              (dh, "dL/dh (shared)"), (dw_c, f"dL/dw[:, :, {channel}]"), (dx_c, f"dL/dx[:, :, {channel}]")]
+    for ax, (a, title) in zip(axes[0], panels):
+        draw_grid(ax, a, title)
+    text = (f"Channel {channel}: dL/dw[:, :, {channel}] = correlate(x[:, :, {channel}], dL/dh) and "
+            f"dL/dx[:, :, {channel}] = full_convolve(dL/dh, rot180(w[:, :, {channel}])). "
+            f"Only channel {channel} of x and w appears: channels do not mix.")
+    return fig, text
+
+
+def multi_channel_explorer(x, w, dh):
+    """A channel picker over :func:`multi_channel_figure`."""
+    import ipywidgets as widgets
+
+    channel = widgets.ToggleButtons(options=list(range(np.shape(x)[-1])), description="channel")
+    return Explorer(lambda **s: multi_channel_figure(x, w, dh, **s), {"channel": channel})
+
+
+# ---- notebook 03: F filters ---------------------------------------------------------------------
+
+def filter_shares(dh, w):
+    """Each filter's contribution to dL/dx.
+
+    dh: (OH, OW, F);  w: (F, KH, KW, C).  Returns (F, H, W, C) with
+    share[f, :, :, c] = full_convolve(dh[:, :, f], rot180(w[f, :, :, c])).
+    """
+    dh, w = np.asarray(dh, dtype=float), np.asarray(w, dtype=float)
+    F, C = w.shape[0], w.shape[-1]
+    return np.stack([
+        np.stack([full_convolve2d(dh[:, :, f], w[f, :, :, c]) for c in range(C)], axis=-1)
+        for f in range(F)
+    ])
+
+
+def multi_filter_figure(dh, w, f=0):
+    """Filter f's share of dL/dx next to the running sum over filters 0..f.
+
+    dh: (OH, OW, F);  w: (F, KH, KW, C).  Returns (fig, html text).
+    """
+    F, C = np.shape(w)[0], np.shape(w)[-1]
+    if not 0 <= f < F:
+        raise ValueError(f"f must be a filter index in 0..{F - 1}, got {f}")
+    shares = filter_shares(dh, w)
+    running, total = shares[:f + 1].sum(axis=0), shares.sum(axis=0)
+    vmax = float(np.abs(total).max())
+    fig, axes = grid_figure(C, nrows=2, size=2.3)
+    for c in range(C):
+        draw_grid(axes[0, c], shares[f, :, :, c], f"filter {f}, channel {c}", vmax=vmax)
+        draw_grid(axes[1, c], running[:, :, c], f"sum of filters 0..{f}, channel {c}", vmax=vmax)
+    left = float(np.abs(total - running).max())
+    text = (f"Top: full_convolve(dL/dh[:, :, {f}], rot180(w[{f}, :, :, c])) for each channel c. "
+            f"Bottom: the running sum over {f + 1} of {F} filters; "
+            f"max |dL/dx - running sum| = {left:.3f}" + (" (done: the sum is dL/dx)." if f == F - 1 else "."))
+    return fig, text
+
+
+def multi_filter_explorer(dh, w):
+    """A filter slider over :func:`multi_filter_figure`."""
+    import ipywidgets as widgets
+
+    slider = widgets.IntSlider(0, 0, np.shape(w)[0] - 1, description="filter")
+    return Explorer(lambda **s: multi_filter_figure(dh, w, **s), {"f": slider})
+
