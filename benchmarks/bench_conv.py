@@ -9,6 +9,7 @@ matrix.  The loop reference is timed on one image and scaled by N.
 """
 
 import argparse
+import os
 import platform
 import statistics
 import time
@@ -123,15 +124,32 @@ def peak_extra_memory(layer, x, w, b, dh):
     return peak
 
 
+def measure(layer, dtype, rng, budget, with_loops):
+    """One table row: (cells, ratio to torch or None)."""
+    x, w, b, dh = make_inputs(layer, dtype, rng)
+    flops, cols_entries = layer.flops()
+    steps = [lambda: numpy_step(layer, x, w, b, dh)]
+    if torch is not None:
+        steps.append(torch_step_factory(layer, x, w, b, dh))
+    medians = interleaved_medians(steps, budget)
+    t_np, ratio = medians[0], (medians[0] / medians[1] if torch is not None else None)
+    loops = f"{timed(lambda: loops_step(layer, x, w, b, dh)) * layer.N * 1e3:.0f}" if with_loops else "-"
+    mem = peak_extra_memory(layer, x, w, b, dh) / (cols_entries * x.itemsize)
+    cells = [str(layer), np.dtype(dtype).name, loops, f"{t_np * 1e3:.2f}", f"{flops / t_np / 1e9:.1f}",
+             f"{medians[1] * 1e3:.2f}" if ratio else "-", f"{ratio:.2f}x" if ratio else "-", f"{mem:.2f}"]
+    return cells, ratio
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--budget", type=float, default=1.0, help="seconds of timing per layer and dtype")
     parser.add_argument("--no-loops", action="store_true", help="skip the loop reference")
     args = parser.parse_args()
 
-    print(f"# conv2d forward + backward, {platform.processor() or platform.machine()}, "
-          f"numpy {np.__version__}" + (f", torch {torch.__version__} ({torch.get_num_threads()} threads)"
-                                       if torch else ""))
+    versions = f"numpy {np.__version__}"
+    if torch is not None:
+        versions += f", torch {torch.__version__} ({torch.get_num_threads()} threads)"
+    print(f"# conv2d forward + backward, {platform.machine()}, {os.cpu_count()} cores, {versions}")
     if torch is None:
         print("# PyTorch is not installed: no ratio column (pip install torch==2.13.0 for the CPU build)")
     print()
@@ -141,23 +159,12 @@ def main():
     ratios = {}
     for dtype in (np.float32, np.float64):
         for layer in LAYERS:
-            x, w, b, dh = make_inputs(layer, dtype, rng)
-            flops, cols_entries = layer.flops()
-            steps = [lambda: numpy_step(layer, x, w, b, dh)]
-            if torch is not None:
-                steps.append(torch_step_factory(layer, x, w, b, dh))
-            medians = interleaved_medians(steps, args.budget)
-            loops = "-" if args.no_loops else f"{timed(lambda: loops_step(layer, x, w, b, dh)) * layer.N * 1e3:.0f}"
-            t_np = medians[0]
-            torch_ms, ratio = "-", "-"
-            if torch is not None:
-                ratios.setdefault(dtype, []).append(t_np / medians[1])
-                torch_ms, ratio = f"{medians[1] * 1e3:.2f}", f"{t_np / medians[1]:.2f}x"
-            mem = peak_extra_memory(layer, x, w, b, dh) / (cols_entries * x.itemsize)
-            print(f"| {layer} | {np.dtype(dtype).name} | {loops} | {t_np * 1e3:.2f} | "
-                  f"{flops / t_np / 1e9:.1f} | {torch_ms} | {ratio} | {mem:.2f} |", flush=True)
-    for dtype, r in ratios.items():
-        print(f"\n{np.dtype(dtype).name}: median ratio to torch {statistics.median(r):.2f}x, worst {max(r):.2f}x")
+            cells, ratio = measure(layer, dtype, rng, args.budget, not args.no_loops)
+            print("| " + " | ".join(cells) + " |", flush=True)
+            if ratio is not None:
+                ratios.setdefault(np.dtype(dtype).name, []).append(ratio)
+    for name, r in ratios.items():
+        print(f"\n{name}: median ratio to torch {statistics.median(r):.2f}x, worst {max(r):.2f}x")
 
 
 if __name__ == "__main__":

@@ -58,10 +58,10 @@ def diagnose(name, answer, expected, mistakes=(), layouts=()):
     for wrong, message in mistakes:
         if _close(answer, np.asarray(wrong, dtype=float)):
             return CheckResult(False, f"{name}: {message}")
+    for axes, message in layouts:  # also when the shapes agree: (16, 3, 3, 3) is both layouts
+        if answer.ndim == len(axes) and _close(answer.transpose(axes), expected):
+            return CheckResult(False, f"{name}: {message}")
     if answer.shape != expected.shape:
-        for axes, message in layouts:
-            if answer.ndim == len(axes) and _close(answer.transpose(axes), expected):
-                return CheckResult(False, f"{name}: {message}")
         return CheckResult(False, f"{name} has shape {answer.shape}, expected {expected.shape}")
     worst = np.unravel_index(np.argmax(np.abs(answer - expected)), expected.shape)
     return CheckResult(
@@ -196,27 +196,32 @@ def check_multi_channel_dx(fn):
 
 # ---- many filters: the question (notebook 03) ------------------------------------------------
 
-def _dx_from(dh, w):
-    """sum over f of full_convolve(dh[..., f], rot180(w[f, :, :, c])): (H, W, C)."""
+def _dx_gather(dh, k):
+    """sum over f of correlate(pad(dh[..., f]), k[f, :, :, c]): (H, W, C).
+
+    With k = w[:, ::-1, ::-1, :] this is dL/dx; with any other k, it is what a
+    learner gets who correlated with k where the rotated kernel belongs.
+    """
     return np.stack([
-        sum(full_convolve2d(dh[:, :, f], w[f, :, :, c]) for f in range(w.shape[0]))
-        for c in range(w.shape[-1])
+        sum(_full_correlate(dh[:, :, f], k[f, :, :, c]) for f in range(k.shape[0]))
+        for c in range(k.shape[-1])
     ], axis=-1)
 
 
 def _question_dx_mistakes(dh, w):
-    single = [_dx_from(dh[:, :, f:f + 1], w[f:f + 1]) for f in (0, -1)]
+    dx = _dx_gather(dh, w[:, ::-1, ::-1, :])
+    single = [_dx_gather(dh[:, :, [f]], w[[f], ::-1, ::-1, :]) for f in (0, w.shape[0] - 1)]
     return [
         (single[0], "only filter 0 is used: dL/dx is the *sum* over all filters of their shares"),
         (single[1], "only the last filter survives: use += over the filters (each one's share "
                     "adds to dL/dx), not ="),
-        (_dx_from(dh, w[:, ::-1, ::-1, :]), "the kernel is not rotated: use w[f, ::-1, ::-1, c]"),
-        (_dx_from(dh, w[::-1, ::-1]), "w[::-1, ::-1] on the 4-D filters flips the filter axis and "
-                                      "the rows; rotate the two kernel axes: w[:, ::-1, ::-1, :]"),
-        (_dx_from(dh, np.flip(w, axis=(0, 1, 2, 3))), "np.flip(w) flips every axis, filters and "
-                                                      "channels too; rotate only w[:, ::-1, ::-1, :]"),
-        (_dx_from(dh, w[:, ::-1, ::-1, :].swapaxes(1, 2)), "the kernel is transposed, not rotated"),
-        (np.repeat(_dx_from(dh, w).sum(axis=-1, keepdims=True), w.shape[-1], axis=-1),
+        (_dx_gather(dh, w), "the kernel is not rotated: use w[:, ::-1, ::-1, :]"),
+        (_dx_gather(dh, w[::-1, ::-1]), "w[::-1, ::-1] on the 4-D filters flips the filter axis and "
+                                        "the rows; rotate the two kernel axes: w[:, ::-1, ::-1, :]"),
+        (_dx_gather(dh, np.flip(w)), "np.flip(w) flips every axis, filters and channels too; "
+                                     "rotate only the kernel axes: w[:, ::-1, ::-1, :]"),
+        (_dx_gather(dh, w.swapaxes(1, 2)), "the kernel is transposed, not rotated: use w[:, ::-1, ::-1, :]"),
+        (np.repeat(dx.sum(axis=-1, keepdims=True), w.shape[-1], axis=-1),
          "the channels are mixed: channel c of dL/dx uses only channel c of each filter"),
     ]
 
@@ -237,7 +242,7 @@ def check_question_backward(fn):
             np.stack([correlate2d(x[:, :, c], dh[:, :, f]) for c in range(C)], axis=-1) for f in range(F)
         ])
         checks = [
-            diagnose("dx", dx, _dx_from(dh, w), _question_dx_mistakes(dh, w),
+            diagnose("dx", dx, _dx_gather(dh, w[:, ::-1, ::-1, :]), _question_dx_mistakes(dh, w),
                      layouts=[((1, 2, 0), "wrong layout: (C, H, W) is channels-first; return (H, W, C)")]),
             diagnose("dw", dw, dw_expected, [
                 (dw_expected[:, ::-1, ::-1, :], "dw is rotated: dL/dw is a plain correlation of x "

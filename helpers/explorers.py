@@ -11,16 +11,16 @@ from contextlib import contextmanager
 
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import clear_output, display
+from IPython.display import HTML, clear_output, display
 
 from .formula import correlate2d, full_convolve2d
-from .plotting import draw_grid, grid_figure, mark_cells
+from .plotting import draw_grid, grid_figure, mark_block, mark_cells
 
 __all__ = [
-    "Explorer",
+    "Explorer", "show",
     "single_channel_figure", "single_channel_explorer",
     "multi_channel_figure", "multi_channel_explorer",
-    "filter_shares", "multi_filter_figure", "multi_filter_explorer",
+    "filter_shares", "filter_shares_figure", "multi_filter_figure", "multi_filter_explorer",
 ]
 
 
@@ -80,6 +80,13 @@ class Explorer:
         display(self.widget)
 
 
+def show(fig, text):
+    """Display a figure function's result statically: the readout, then the figure."""
+    display(HTML(text))
+    display(fig)
+    plt.close(fig)
+
+
 def _terms(products):
     """'a·b + c·d + ...' from [(label_a, label_b), ...]."""
     return " + ".join(f"{a}·{b}" for a, b in products)
@@ -106,15 +113,14 @@ def single_channel_figure(x, w, dh, view="output", row=0, col=0):
     ax_x, ax_w, ax_dh, ax_dx = axes[0]
     draw_grid(ax_w, w, "w (kernel)")
     if view == "output":
-        window = [(row + i, col + j) for i in range(KH) for j in range(KW)]
         share = np.zeros_like(x)
         share[row:row + KH, col:col + KW] = dh[row, col] * w
         draw_grid(ax_x, x, f"x: the window of h[{row}, {col}]")
-        mark_cells(ax_x, window)
+        mark_block(ax_x, row, col, KH, KW)
         draw_grid(ax_dh, dh, "dL/dh")
         mark_cells(ax_dh, [(row, col)])
         draw_grid(ax_dx, share, f"what dL/dh[{row}, {col}] adds to dL/dx")
-        mark_cells(ax_dx, window)
+        mark_block(ax_dx, row, col, KH, KW)
         text = (f"Output h[{row}, {col}] read x[{row}:{row + KH}, {col}:{col + KW}]. "
                 f"Backward, it sends dL/dh[{row}, {col}] · w = {dh[row, col]:.2f} · w back over "
                 f"that same window, <i>adding</i> (+=) to what the other outputs send.")
@@ -204,6 +210,27 @@ def filter_shares(dh, w):
         np.stack([full_convolve2d(dh[:, :, f], w[f, :, :, c]) for c in range(C)], axis=-1)
         for f in range(F)
     ])
+
+
+def filter_shares_figure(dh, w, channel=0, columns=6):
+    """Every filter's share of dL/dx[:, :, channel], then their sum, in one grid of panels.
+
+    dh: (OH, OW, F);  w: (F, KH, KW, C).  Returns a matplotlib figure.
+    """
+    shares = filter_shares(dh, w)[..., channel]  # (F, H, W)
+    F = len(shares)
+    rows = -(-(F + 1) // columns)
+    fig, axes = grid_figure(columns, nrows=rows, size=1.7)
+    vmax = float(np.abs(shares).max())
+    for f, ax in enumerate(axes.flat[:F]):
+        draw_grid(ax, shares[f], f"filter {f}", annotate=False, vmax=vmax)
+    draw_grid(axes.flat[F], shares.sum(axis=0), f"sum: dL/dx[:, :, {channel}]", fontsize=6)
+    for ax in axes.flat[F + 1:]:
+        ax.set_axis_off()
+    for ax in axes.flat[:F + 1]:
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+    return fig
 
 
 def multi_filter_figure(dh, w, f=0):

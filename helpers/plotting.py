@@ -4,7 +4,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
 
-__all__ = ["draw_grid", "mark_cells", "grid_figure", "GRADIENT_CMAP"]
+__all__ = ["draw_grid", "mark_cells", "mark_block", "grid_figure", "GRADIENT_CMAP"]
 
 GRADIENT_CMAP = "RdBu_r"  # blue < 0 < red, white at 0
 
@@ -55,6 +55,12 @@ def mark_cells(ax, cells, color="black", linewidth=2.5, labels=None):
         if labels is not None:
             ax.text(c - 0.4, r - 0.4, labels[k], ha="left", va="top", fontsize=6, color="black",
                     bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor=colors[k]))
+
+
+def mark_block(ax, top, left, height, width, color="black", linewidth=2.5):
+    """Outline the block of cells rows top..top+height-1, cols left..left+width-1."""
+    ax.add_patch(Rectangle((left - 0.5, top - 0.5), width, height, fill=False, edgecolor=color,
+                           linewidth=linewidth))
 
 
 def grid_figure(ncols, nrows=1, *, size=2.6):

@@ -10,3 +10,7 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("repeatable")
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")  # tests draw figures without a screen

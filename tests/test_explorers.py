@@ -1,0 +1,119 @@
+"""Explorers: driven like a learner would (set a control, the figure and readout change),
+and swept over every control combination (none raises; impossible ones give a message)."""
+
+import hashlib
+import itertools
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+from helpers import explorers as E
+
+rng = np.random.default_rng(0)
+X2, W2, DH2 = rng.integers(-3, 4, (5, 6)), rng.integers(-2, 3, (3, 3)), rng.integers(-2, 3, (3, 4))
+X3, W3, DH3 = rng.normal(size=(5, 5, 3)), rng.normal(size=(3, 3, 3)), rng.normal(size=(3, 3))
+W4, DH4 = rng.normal(size=(4, 2, 3, 2)), rng.normal(size=(3, 4, 4))
+
+
+def fingerprint(fig):
+    """A hash of the rendered pixels (the explorer has closed the figure: render it afresh)."""
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return hashlib.sha1(np.asarray(canvas.buffer_rgba()).tobytes()).hexdigest()
+
+
+def values(control):
+    """Every value a control can take."""
+    if hasattr(control, "options"):
+        return [v if not isinstance(v, tuple) else v[1] for v in control.options]
+    return list(range(control.min, control.max + 1))
+
+
+def sweep(explorer):
+    """Set every combination of control values; return the readouts seen."""
+    controls = list(explorer.controls.values())
+    seen = set()
+    for combo in itertools.product(*(values(c) for c in controls)):
+        with explorer.hold():
+            for control, value in zip(controls, combo):
+                control.value = min(value, control.max) if hasattr(control, "max") else value
+        assert "Traceback" not in explorer.text
+        seen.add(explorer.text)
+    return seen
+
+
+EXPLORERS = {
+    "single_channel": lambda: E.single_channel_explorer(X2, W2, DH2),
+    "multi_channel": lambda: E.multi_channel_explorer(X3, W3, DH3),
+    "multi_filter": lambda: E.multi_filter_explorer(DH4, W4),
+}
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_moving_a_control_changes_figure_and_readout(name):
+    explorer = EXPLORERS[name]()
+    before = (fingerprint(explorer.figure), explorer.text)
+    control = list(explorer.controls.values())[-1]
+    control.value = values(control)[1]
+    assert explorer.figure is not None
+    after = (fingerprint(explorer.figure), explorer.text)
+    assert after[0] != before[0], "the figure did not change"
+    assert after[1] != before[1], "the readout did not change"
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_every_combination_draws_without_error(name):
+    explorer = EXPLORERS[name]()
+    seen = sweep(explorer)
+    assert len(seen) > 1
+
+
+def test_single_channel_view_switch_resizes_sliders():
+    explorer = E.single_channel_explorer(X2, W2, DH2)
+    view, row, col = (explorer.controls[k] for k in ("view", "row", "col"))
+    assert (row.max, col.max) == (2, 3)  # output grid (3, 4)
+    view.value = "input"
+    assert (row.max, col.max) == (4, 5)  # input grid (5, 6)
+    row.value, col.value = 4, 5
+    view.value = "output"  # the sliders shrink back; the value is clamped, no error
+    assert (row.value, col.value) == (2, 3)
+    assert "Not possible" not in explorer.text
+
+
+def test_gather_readout_is_the_sum_of_its_terms():
+    """The input view writes dL/dx[p, q] as a sum of dh * w terms; its value is the true gradient."""
+    dx = np.zeros((5, 6))
+    for r in range(3):
+        for c in range(4):
+            dx[r:r + 3, c:c + 3] += DH2[r, c] * W2
+    for p, q in itertools.product(range(5), range(6)):
+        fig, text = E.single_channel_figure(X2, W2, DH2, view="input", row=p, col=q)
+        plt.close(fig)
+        assert f"<b>{dx[p, q]:.3f}</b>" in text
+    # the corner pixel is read by one output through one tap: the flip in one line
+    for (p, q), term in (((0, 0), "= dh[0, 0]·w[0, 0] ="), ((4, 5), "= dh[2, 3]·w[2, 2] =")):
+        fig, text = E.single_channel_figure(X2, W2, DH2, view="input", row=p, col=q)
+        plt.close(fig)
+        assert term in text
+
+
+def test_impossible_state_is_a_message_not_a_traceback():
+    explorer = E.multi_filter_explorer(DH4, W4)
+    explorer.figure_fn = lambda **state: E.multi_filter_figure(DH4, W4, f=99)
+    explorer.redraw()
+    assert explorer.figure is None
+    assert explorer.text.startswith("<b>Not possible:</b> f must be a filter index in 0..3, got 99")
+
+
+def test_running_sum_ends_at_dx():
+    import helpers as H
+
+    fig, text = E.multi_filter_figure(DH4, W4, f=3)
+    plt.close(fig)
+    assert "max |dL/dx - running sum| = 0.000 (done" in text
+    shares = E.filter_shares(DH4, W4)
+    x_shape = (4, 6, 2)
+    dx, _, _ = H.conv2d_backward_loops(DH4, np.zeros(x_shape), W4)
+    assert H.rel_error(shares.sum(axis=0), dx) < 1e-12
