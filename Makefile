@@ -23,7 +23,8 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.lab
 	touch $@
 
 lab: $(VENV)/.lab  ## set up, then open the series in JupyterLab
-	$(BIN)/jupyter lab notebooks/00-the-question.ipynb --ServerApp.root_dir=notebooks
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/00-the-question.ipynb \
+	    $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 test: $(VENV)/.dev  ## set up, then run every test: lint, unit, property, notebooks, browser
 	$(BIN)/ruff check .
