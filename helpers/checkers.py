@@ -14,13 +14,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .formula import correlate2d, full_convolve2d
+from .formula import correlate2d, dilate, full_convolve2d
 from .gradcheck import rel_error
+from .matrix import conv_matrix
 
 __all__ = [
     "CheckResult", "diagnose",
     "check_single_channel_dx", "check_single_channel_dw",
     "check_multi_channel_dx", "check_question_backward",
+    "check_strided_dx", "check_conv_matrix",
 ]
 
 TOLERANCE = 1e-9
@@ -258,4 +260,85 @@ def check_question_backward(fn):
         ]
         failed = [c for c in checks if not c]
         return failed[0] if failed else CheckResult(True, "")
+    return _check_cases(fn, cases, judge)
+
+
+# ---- stride and padding (notebook 04) --------------------------------------------------------
+
+def _strided_dx(dh, w, stride, padding, size, *, dilate_dh=True, extend=True, crop="p:p+H", rotate=True):
+    """dL/dx of one channel the way a learner builds it, with each step switchable to a mistake.
+
+    Steps: insert stride - 1 zeros into dh; full-correlate with rot180(w); append
+    the rows/cols the floor dropped; crop the padding.  crop is "p:p+H" (right),
+    "p:-p", "none" or ":H" (mistakes).
+    """
+    K = w.shape[0]
+    up = dilate(dh, stride) if dilate_dh else dh
+    full = correlate2d(np.pad(up, K - 1), w[::-1, ::-1] if rotate else w)
+    H, W = size
+    if extend:
+        full = np.pad(full, ((0, max(H + 2 * padding - full.shape[0], 0)),
+                             (0, max(W + 2 * padding - full.shape[1], 0))))
+    p = padding
+    return {"p:p+H": full[p:p + H, p:p + W], "p:-p": full[p:-p, p:-p], "none": full,
+            ":H": full[:H, :W]}[crop]
+
+
+def check_strided_dx(fn):
+    """fn(dh (OH, OW), w (K, K), stride, padding, x_size (H, W)) -> dL/dx (H, W), one channel."""
+    rng = _rng()
+    cases = []
+    for H, W, K, s, p in ((8, 7, 3, 2, 0), (7, 9, 3, 2, 1), (10, 8, 2, 3, 1), (9, 9, 3, 3, 0)):
+        OH, OW = (H + 2 * p - K) // s + 1, (W + 2 * p - K) // s + 1
+        cases.append((rng.normal(size=(OH, OW)), rng.normal(size=(K, K)), s, p, (H, W)))
+
+    def judge(answer, dh, w, s, p, size):
+        mistakes = [
+            (_strided_dx(dh, w, s, p, size, dilate_dh=False),
+             f"dL/dh was not dilated by the stride: insert stride - 1 = {s - 1} zeros between its "
+             "entries before the full convolution"),
+            (_strided_dx(dh, w, s, p, size, extend=False),
+             "off by the rows the floor dropped: the last input rows/columns that no window reads "
+             "still belong to dL/dx (with gradient 0); pad the bottom/right to the input's size"),
+            (_strided_dx(dh, w, s, p, size, crop="p:-p"),
+             "wrong crop: [p:-p] is empty when p = 0; crop the padding with [p:p + H, p:p + W]"),
+            (_strided_dx(dh, w, s, p, size, crop="none"), "the padding was not cropped: keep [p:p + H, p:p + W]"),
+            (_strided_dx(dh, w, s, p, size, crop=":H"),
+             "wrong crop: the padding is on both sides, so keep [p:p + H, p:p + W], not [:H, :W]"),
+            (_strided_dx(dh, w, s, p, size, rotate=False),
+             "the kernel is not rotated: the full convolution needs w[::-1, ::-1]"),
+        ]
+        return diagnose("dL/dx", answer, _strided_dx(dh, w, s, p, size), mistakes)
+    return _check_cases(fn, cases, judge)
+
+
+# ---- convolution as a matrix (notebook 05) ---------------------------------------------------
+
+def _column_major(C, in_shape, out_shape):
+    """C with rows and columns re-ordered as if h and x were raveled column by column."""
+    rows = np.arange(np.prod(out_shape)).reshape(out_shape).ravel(order="F")
+    cols = np.arange(np.prod(in_shape)).reshape(in_shape).ravel(order="F")
+    return C[np.ix_(rows, cols)], C[rows], C[:, cols]
+
+
+def check_conv_matrix(fn):
+    """fn(x_size (H, W), w (KH, KW)) -> C (OH*OW, H*W) with h.ravel() == C @ x.ravel()."""
+    rng = _rng()
+    cases = [((H, W), rng.normal(size=(KH, KW))) for H, W, KH, KW in ((4, 4, 3, 3), (5, 6, 2, 3), (6, 4, 3, 2))]
+
+    def judge(answer, size, w):
+        C = conv_matrix((*size, 1), w[None, :, :, None])
+        out = (size[0] - w.shape[0] + 1, size[1] - w.shape[1] + 1)
+        both, rows, cols = _column_major(C, size, out)
+        mistakes = [
+            (C.T, "you built the transpose: C has one row per output and one column per input pixel"),
+            (conv_matrix((*size, 1), w[None, ::-1, ::-1, None]),
+             "the kernel is rotated: the forward pass is a correlation, so C holds w as it is "
+             "(the flip belongs to the backward pass, Cᵀ)"),
+            (both, "rows and columns are in column-major order; number outputs and pixels row by row, "
+                   "as h.ravel() and x.ravel() do"),
+            (cols, "the columns are in column-major order; pixel (i, j) is column i * W + j"),
+            (rows, "the rows are in column-major order; output (r, c) is row r * OW + c"),
+        ]
+        return diagnose("C", answer, C, mistakes)
     return _check_cases(fn, cases, judge)

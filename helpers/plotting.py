@@ -15,16 +15,18 @@ def _fmt(value):
     return f"{value:.2f}"
 
 
-def draw_grid(ax, a, title="", *, annotate=True, vmax=None, cmap=GRADIENT_CMAP, fontsize=None):
-    """Draw a 2-D array as coloured cells, centred on 0, with row/col ticks.
+def draw_grid(ax, a, title="", *, annotate=True, vmax=None, cmap=GRADIENT_CMAP, fontsize=None,
+              centred=True):
+    """Draw a 2-D array as coloured cells with row/col ticks.
 
     ax: a matplotlib Axes;  a: (rows, cols);  vmax: colour scale limit
-    (default max|a|, the same scale for +/-).  Values are written in the
+    (default max|a|).  centred: the scale runs -vmax..vmax with white at 0
+    (for gradients), else 0..vmax (for counts).  Values are written in the
     cells when ``annotate`` and the grid is at most 12 x 12.
     """
     a = np.asarray(a, dtype=float)
     vmax = vmax or float(np.max(np.abs(a))) or 1.0
-    ax.imshow(a, cmap=cmap, vmin=-vmax, vmax=vmax)
+    ax.imshow(a, cmap=cmap, vmin=-vmax if centred else 0, vmax=vmax)
     ax.set_title(title, fontsize=10)
     rows, cols = a.shape
     ax.set_xticks(range(cols))
@@ -39,7 +41,7 @@ def draw_grid(ax, a, title="", *, annotate=True, vmax=None, cmap=GRADIENT_CMAP, 
     if annotate and rows <= 12 and cols <= 12:
         size = fontsize or (9 if max(rows, cols) <= 6 else 7)
         for (r, c), v in np.ndenumerate(a):
-            color = "white" if abs(v) > 0.6 * vmax else "black"
+            color = "white" if abs(v) > (0.6 if centred else 0.75) * vmax else "black"
             ax.text(c, r, _fmt(v), ha="center", va="center", fontsize=size, color=color)
 
 
@@ -57,10 +59,10 @@ def mark_cells(ax, cells, color="black", linewidth=2.5, labels=None):
                     bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor=colors[k]))
 
 
-def mark_block(ax, top, left, height, width, color="black", linewidth=2.5):
+def mark_block(ax, top, left, height, width, color="black", linewidth=2.5, linestyle="-"):
     """Outline the block of cells rows top..top+height-1, cols left..left+width-1."""
     ax.add_patch(Rectangle((left - 0.5, top - 0.5), width, height, fill=False, edgecolor=color,
-                           linewidth=linewidth))
+                           linewidth=linewidth, linestyle=linestyle))
 
 
 def grid_figure(ncols, nrows=1, *, size=2.6):

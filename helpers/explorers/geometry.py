@@ -1,0 +1,100 @@
+"""Explorer of notebook 04: stride, padding and dilation in the backward pass."""
+
+import numpy as np
+
+from ..formula import dilate
+from ..geometry import conv_geometry
+from ..plotting import draw_grid, grid_figure, mark_block, mark_cells
+from ..vectorised import conv2d_transpose
+from .core import Explorer
+
+__all__ = ["stride_padding_state", "stride_padding_figure", "stride_padding_explorer"]
+
+
+def _nonzero_ints(rng, shape):
+    return rng.choice([-3, -2, -1, 1, 2, 3], size=shape).astype(float)
+
+
+def stride_padding_state(size=7, kernel=3, stride=2, padding=1, dilation=1):
+    """Everything the figure shows, for a square single-channel problem.
+
+    Returns a dict: geometry ``g``, kernel ``w`` (K, K), upstream ``dh``
+    (O, O), zero-inserted ``dh_up``, ``coverage`` (how many (output, tap)
+    pairs read each pixel of the padded input), ``dx`` (size, size) and the
+    ``never_read`` rows of x.  Raises ValueError when the kernel does not fit.
+    """
+    eff = (kernel - 1) * dilation + 1
+    if eff > size + 2 * padding:
+        raise ValueError(f"the dilated kernel spans {eff} pixels but the padded input has only "
+                         f"{size} + 2·{padding} = {size + 2 * padding}: no window fits")
+    g = conv_geometry((size, size, 1), (1, kernel, kernel, 1), stride=stride, padding=padding,
+                      dilation=dilation)
+    rng = np.random.default_rng(0)
+    w, dh = _nonzero_ints(rng, (kernel, kernel)), _nonzero_ints(rng, g.out)
+    params = dict(stride=stride, dilation=dilation)
+    coverage = conv2d_transpose(np.ones((*g.out, 1)), np.ones((1, kernel, kernel, 1)),
+                                input_size=g.padded, **params)[:, :, 0]
+    dx = conv2d_transpose(dh[:, :, None], w[None, :, :, None], padding=padding, input_size=g.size,
+                          **params)[:, :, 0]
+    inside = coverage[padding:padding + size, padding:padding + size]
+    never_read = [r for r in range(size) if not inside[r].any()]
+    return dict(g=g, w=w, dh=dh, dh_up=dilate(dh, stride), coverage=coverage, dx=dx,
+                never_read=never_read)
+
+
+def stride_padding_figure(size=7, kernel=3, stride=2, padding=1, dilation=1):
+    """Windows on the padded input, the zero-inserted dL/dh, and dL/dx with never-read pixels.
+
+    Returns (fig, html text); raises ValueError for an impossible combination.
+    """
+    s = stride_padding_state(size, kernel, stride, padding, dilation)
+    g, p, eff = s["g"], padding, (kernel - 1) * dilation + 1
+    O = g.out[0]
+    fig, axes = grid_figure(3, size=3.3)
+    ax_cov, ax_up, ax_dx = axes[0]
+
+    draw_grid(ax_cov, s["coverage"], "padded input: windows reading each pixel", cmap="Blues",
+              centred=False)
+    mark_block(ax_cov, p, p, size, size, color="tab:green", linestyle="--")  # the real image
+    for k, color in ((0, "tab:orange"), (1, "tab:purple")):
+        if k < O:  # the taps of the first two windows along a row
+            mark_cells(ax_cov, [(i * dilation, k * stride + j * dilation)
+                                for i in range(kernel) for j in range(kernel)], color=color)
+
+    draw_grid(ax_up, s["dh_up"], f"dL/dh with {stride - 1} zero(s) inserted")
+    mark_cells(ax_up, [(r * stride, c * stride) for r in range(O) for c in range(O)], linewidth=1.5)
+
+    never = [(r, c) for r in range(size) for c in range(size)
+             if s["coverage"][p + r, p + c] == 0]
+    draw_grid(ax_dx, s["dx"], "dL/dx (green: never read, exactly 0)")
+    mark_cells(ax_dx, never, color="tab:green")
+
+    text = (f"Effective kernel (K − 1)·d + 1 = {eff}; output size "
+            f"floor(({size} + 2·{p} − {eff}) / {stride}) + 1 = <b>{O}</b>. "
+            f"Orange and purple: the taps of the first two windows. ")
+    if s["never_read"]:
+        text += (f"Rows (and columns) {s['never_read']} of x are never read by any window: "
+                 "their gradient is exactly 0.")
+    elif never:
+        text += f"{len(never)} pixels fall between the taps of every window: their gradient is exactly 0."
+    else:
+        text += "Every pixel of x is read at least once."
+    return fig, text
+
+
+def stride_padding_explorer(size=7, kernel=3, stride=2, padding=1, dilation=1):
+    """Sliders for input size, kernel size, stride, padding and dilation."""
+    import ipywidgets as widgets
+
+    def slider(value, low, high, name):
+        return widgets.IntSlider(value, low, high, description=name,
+                                 layout={"width": "230px"}, style={"description_width": "60px"})
+
+    controls = {
+        "size": slider(size, 3, 12, "input H"),
+        "kernel": slider(kernel, 1, 5, "kernel K"),
+        "stride": slider(stride, 1, 4, "stride"),
+        "padding": slider(padding, 0, 3, "padding"),
+        "dilation": slider(dilation, 1, 3, "dilation"),
+    }
+    return Explorer(stride_padding_figure, controls)

@@ -1,0 +1,115 @@
+"""Explorer of notebook 05: where each weight, input pixel and output sits in the matrix C."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..matrix import conv_matrix_pattern
+from ..plotting import draw_grid, mark_cells
+from .core import Explorer
+
+__all__ = ["weight_names", "draw_pattern", "conv_matrix_figure", "conv_matrix_explorer"]
+
+PICKS = ("weight", "input pixel", "output pixel")
+
+
+def weight_names(kernel):
+    """'k11' .. 'kKK': the 1-based names of a single-channel kernel's weights, flat order."""
+    return [f"k{i + 1}{j + 1}" for i in range(kernel) for j in range(kernel)]
+
+
+def draw_pattern(ax, pattern, names, highlight=(), title=""):
+    """Draw C symbolically: each nonzero entry is written with its weight's name.
+
+    pattern: (rows, cols) of flat weight indices, -1 for zeros (from
+    conv_matrix_pattern);  highlight: [(row, col), ...] cells to emphasise.
+    """
+    rows, cols = pattern.shape
+    shade = np.where(pattern >= 0, 0.35, 0.0)
+    for r, c in highlight:
+        shade[r, c] = 1.0
+    ax.imshow(shade, cmap="Oranges", vmin=0, vmax=1, aspect="auto")
+    for (r, c), k in np.ndenumerate(pattern):
+        if k >= 0 and rows * cols <= 400:
+            ax.text(c, r, names[k], ha="center", va="center", fontsize=6)
+    ax.set_xticks(range(cols))
+    ax.set_yticks(range(rows))
+    ax.tick_params(length=0, labelsize=6)
+    ax.set_xticks(np.arange(cols + 1) - 0.5, minor=True)
+    ax.set_yticks(np.arange(rows + 1) - 0.5, minor=True)
+    ax.grid(which="minor", color="0.8", linewidth=0.5)
+    ax.set_xlabel("column = input pixel (i, j) in row-major order", fontsize=8)
+    ax.set_ylabel("row = output (r, c)", fontsize=8)
+    ax.set_title(title, fontsize=10)
+
+
+def conv_matrix_figure(pick="weight", index=0, size=4, kernel=3):
+    """Pick a kernel weight, an input pixel (a column of C) or an output (a row of C).
+
+    size: the square image's side;  kernel: the square kernel's side (stride 1,
+    no padding, one channel, one filter).  Returns (fig, html text).
+    """
+    pattern = conv_matrix_pattern((size, size, 1), (1, kernel, kernel, 1))
+    out = size - kernel + 1
+    limits = {"weight": kernel * kernel, "input pixel": size * size, "output pixel": out * out}
+    if pick not in limits:
+        raise ValueError(f"pick must be one of {PICKS}, got {pick!r}")
+    if not 0 <= index < limits[pick]:
+        raise ValueError(f"a {pick} index must be in 0..{limits[pick] - 1}, got {index}")
+    names = weight_names(kernel)
+    fig = plt.figure(figsize=(9, 5.6), layout="constrained")
+    grid = fig.add_gridspec(2, 3, height_ratios=[1.1, 1])
+    ax_c = fig.add_subplot(grid[0, :])
+    ax_x, ax_h, ax_w = (fig.add_subplot(grid[1, k]) for k in range(3))
+    pixel_ids = np.arange(size * size).reshape(size, size)
+    draw_grid(ax_x, pixel_ids, "x: pixel → column of C", cmap="Greys", centred=False, vmax=4 * size * size)
+    draw_grid(ax_h, np.arange(out * out).reshape(out, out), "h: output → row of C", cmap="Greys",
+              centred=False, vmax=4 * out * out)
+    ax_w.imshow(np.zeros((kernel, kernel)), cmap="Greys", vmin=0, vmax=1)
+    for k, name in enumerate(names):
+        ax_w.text(k % kernel, k // kernel, name, ha="center", va="center", fontsize=9)
+    ax_w.set_title("w: the kernel's weights", fontsize=10)
+    ax_w.set_xticks([])
+    ax_w.set_yticks([])
+
+    if pick == "weight":
+        cells = [tuple(rc) for rc in np.argwhere(pattern == index)]
+        mark_cells(ax_w, [divmod(index, kernel)], color="tab:red")
+        text = (f"Weight {names[index]} sits at {len(cells)} places in C, once in each row: "
+                f"{', '.join(f'({r}, {c})' for r, c in cells)}. Weight sharing: one number, "
+                f"{len(cells)} entries; its gradient is the sum of dL/dC over those entries.")
+    elif pick == "input pixel":
+        cells = [(r, index) for r in range(out * out) if pattern[r, index] >= 0]
+        mark_cells(ax_x, [divmod(index, size)], color="tab:red")
+        mark_cells(ax_h, [divmod(r, out) for r, _ in cells], color="tab:red")
+        taps = [names[pattern[r, index]] for r, _ in cells]
+        text = (f"Column {index} of C is pixel x{list(divmod(index, size))}. It is read by "
+                f"{len(cells)} output(s), through the taps {', '.join(taps) or 'none'}: "
+                f"dL/dx{list(divmod(index, size))} = (column {index} of C) · dL/dh = row {index} of Cᵀ · dL/dh.")
+    else:
+        cells = [(index, c) for c in range(size * size) if pattern[index, c] >= 0]
+        mark_cells(ax_h, [divmod(index, out)], color="tab:red")
+        mark_cells(ax_x, [divmod(c, size) for _, c in cells], color="tab:red")
+        text = (f"Row {index} of C is output h{list(divmod(index, out))}: its {len(cells)} nonzeros are the "
+                f"kernel laid over its window; every other entry of the row is 0.")
+    draw_pattern(ax_c, pattern, names, cells, f"C: {out * out} × {size * size}, "
+                 f"{kernel * kernel} distinct weights")
+    return fig, text
+
+
+def conv_matrix_explorer(size=4, kernel=3):
+    """Pick what to locate in C, then which one."""
+    import ipywidgets as widgets
+
+    out = size - kernel + 1
+    limits = {"weight": kernel * kernel, "input pixel": size * size, "output pixel": out * out}
+    pick = widgets.ToggleButtons(options=PICKS, description="pick")
+    index = widgets.IntSlider(0, 0, limits["weight"] - 1, description="index")
+    explorer = Explorer(lambda **s: conv_matrix_figure(size=size, kernel=kernel, **s),
+                        {"pick": pick, "index": index})
+
+    def resize(change):
+        with explorer.hold():
+            index.max = limits[change["new"]] - 1
+
+    pick.observe(resize, names="value")
+    return explorer
