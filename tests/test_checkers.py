@@ -5,10 +5,12 @@ import pytest
 
 import helpers as H
 from helpers.checkers import (
+    check_conv_matrix,
     check_multi_channel_dx,
     check_question_backward,
     check_single_channel_dw,
     check_single_channel_dx,
+    check_strided_dx,
     diagnose,
 )
 
@@ -187,3 +189,81 @@ def test_diagnose_generic_messages():
     assert "a must be an array of numbers, got str" in diagnose("a", "abc", expected).message
     msg = diagnose("a", expected + np.eye(2, 3) * [[0, 0, 0], [0, 5, 0]], expected).message
     assert "largest difference is at index (1, 1): got 9, expected 4" in msg
+
+
+# ---- stride and padding ------------------------------------------------------------------------
+
+def strided(dh, w, s, p, size):
+    return H.conv2d_transpose(dh[:, :, None], w[None, :, :, None], stride=s, padding=p, input_size=size)[:, :, 0]
+
+
+def test_strided_dx_accepts_correct_answers():
+    assert check_strided_dx(strided)
+    assert check_strided_dx(  # the loop reference, written differently
+        lambda dh, w, s, p, size: H.conv2d_backward_loops(dh[:, :, None], np.zeros((*size, 1)),
+                                                          w[None, :, :, None], stride=s, padding=p)[0][:, :, 0])
+
+
+def _learner(dh, w, s, p, size, *, zeros=True, extend=True, crop="ok", rotate=True):
+    """A learner's pipeline, written independently of the checker's."""
+    K, (Hx, Wx) = w.shape[0], size
+    up = np.zeros(((dh.shape[0] - 1) * s + 1, (dh.shape[1] - 1) * s + 1)) if zeros else dh.astype(float)
+    if zeros:
+        up[::s, ::s] = dh
+    k = w[::-1, ::-1] if rotate else w
+    padded = np.pad(up, K - 1)
+    full = np.array([[np.sum(padded[i:i + K, j:j + K] * k) for j in range(padded.shape[1] - K + 1)]
+                     for i in range(padded.shape[0] - K + 1)])
+    if extend:
+        full = np.pad(full, ((0, Hx + 2 * p - full.shape[0]), (0, Wx + 2 * p - full.shape[1])))
+    if crop == "ok":
+        return full[p:p + Hx, p:p + Wx]
+    if crop == "minus":
+        return full[p:-p, p:-p]
+    if crop == "start":
+        return full[:Hx, :Wx]
+    return full
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(zeros=False), "dL/dh was not dilated by the stride"),
+    (dict(extend=False), "off by the rows the floor dropped"),
+    (dict(crop="minus"), "wrong crop: [p:-p] is empty when p = 0"),
+    (dict(crop="none"), "the padding was not cropped"),
+    (dict(crop="start"), "the padding is on both sides"),
+    (dict(rotate=False), "the kernel is not rotated"),
+])
+def test_strided_dx_names_the_mistake(kwargs, message):
+    assert check_strided_dx(lambda *args: _learner(*args))
+    result = check_strided_dx(lambda *args: _learner(*args, **kwargs))
+    assert not result and message in result.message, result.message
+
+
+# ---- conv as a matrix -----------------------------------------------------------------------------
+
+def build_C(size, w, *, row_major=True, col_major_cols=False, col_major_rows=False):
+    (Hx, Wx), (KH, KW) = size, w.shape
+    OH, OW = Hx - KH + 1, Wx - KW + 1
+    C = np.zeros((OH * OW, Hx * Wx))
+    for r in range(OH):
+        for c in range(OW):
+            row = c * OH + r if col_major_rows else r * OW + c
+            for i in range(KH):
+                for j in range(KW):
+                    col = (c + j) * Hx + (r + i) if col_major_cols else (r + i) * Wx + (c + j)
+                    C[row, col] = w[i, j]
+    return C
+
+
+def test_conv_matrix_checker():
+    assert check_conv_matrix(build_C)
+    assert check_conv_matrix(lambda size, w: H.conv_matrix((*size, 1), w[None, :, :, None]))
+    for fn, message in [
+        (lambda size, w: build_C(size, w).T, "you built the transpose"),
+        (lambda size, w: build_C(size, w[::-1, ::-1]), "the kernel is rotated"),
+        (lambda size, w: build_C(size, w, col_major_cols=True, col_major_rows=True), "rows and columns are in column"),
+        (lambda size, w: build_C(size, w, col_major_cols=True), "the columns are in column-major order"),
+        (lambda size, w: build_C(size, w, col_major_rows=True), "the rows are in column-major order"),
+    ]:
+        result = check_conv_matrix(fn)
+        assert not result and message in result.message, result.message

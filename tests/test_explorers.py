@@ -117,3 +117,95 @@ def test_running_sum_ends_at_dx():
     x_shape = (4, 6, 2)
     dx, _, _ = H.conv2d_backward_loops(DH4, np.zeros(x_shape), W4)
     assert H.rel_error(shares.sum(axis=0), dx) < 1e-12
+
+
+# ---- notebook 04: every slider combination of the stride/padding explorer ---------------------
+
+SP_RANGES = dict(size=range(3, 13), kernel=range(1, 6), stride=range(1, 5), padding=range(0, 4),
+                 dilation=range(1, 4))
+
+
+def test_stride_padding_every_combination_is_a_state_or_a_message():
+    """All 2400 slider combinations: a consistent state, or the one ValueError the explorer shows."""
+    import helpers as H
+
+    impossible = 0
+    for size, kernel, stride, padding, dilation in itertools.product(*SP_RANGES.values()):
+        try:
+            s = E.stride_padding_state(size, kernel, stride, padding, dilation)
+        except ValueError as err:
+            assert "no window fits" in str(err)
+            assert (kernel - 1) * dilation + 1 > size + 2 * padding
+            impossible += 1
+            continue
+        assert s["dx"].shape == (size, size)
+        dx_ref, _, _ = H.conv2d_backward_loops(s["dh"][:, :, None], np.zeros((size, size, 1)),
+                                               s["w"][None, :, :, None], stride=stride, padding=padding,
+                                               dilation=dilation)
+        assert H.rel_error(s["dx"], dx_ref[:, :, 0]) < 1e-12
+        for r in s["never_read"]:
+            assert np.all(s["dx"][r] == 0) and np.all(s["dx"][:, r] == 0)
+    assert 0 < impossible < 2400
+
+
+def test_stride_padding_figure_draws_every_value_of_every_slider():
+    defaults = dict(size=7, kernel=3, stride=2, padding=1, dilation=1)
+    for name, values in SP_RANGES.items():
+        for value in values:
+            state = {**defaults, name: value}
+            try:
+                fig, text = E.stride_padding_figure(**state)
+            except ValueError:
+                continue
+            plt.close(fig)
+            assert "output size" in text
+
+
+def test_stride_padding_explorer_reports_impossible_combination():
+    explorer = E.stride_padding_explorer()
+    before = fingerprint(explorer.figure)
+    explorer.controls["stride"].value = 3
+    assert fingerprint(explorer.figure) != before
+    with explorer.hold():
+        explorer.controls["size"].value = 3
+        explorer.controls["padding"].value = 0
+        explorer.controls["kernel"].value = 5
+    assert explorer.figure is None
+    assert explorer.text.startswith("<b>Not possible:</b> the dilated kernel spans 5 pixels")
+    explorer.controls["kernel"].value = 3
+    assert explorer.figure is not None and "Not possible" not in explorer.text
+
+
+def test_floor_dropped_rows_are_named():
+    s = E.stride_padding_state(size=8, kernel=3, stride=2, padding=0, dilation=1)
+    assert s["never_read"] == [7]
+
+
+# ---- notebook 05: the matrix explorer ----------------------------------------------------------
+
+def test_conv_matrix_explorer_every_pick_and_index():
+    explorer = E.conv_matrix_explorer()
+    pick, index = explorer.controls["pick"], explorer.controls["index"]
+    texts = set()
+    for option, count in (("weight", 9), ("input pixel", 16), ("output pixel", 4)):
+        pick.value = option
+        assert index.max == count - 1
+        for k in range(count):
+            index.value = k
+            assert explorer.figure is not None, explorer.text
+            texts.add(explorer.text)
+    assert len(texts) == 9 + 16 + 4
+
+
+def test_conv_matrix_readouts_match_the_matrix():
+    fig, text = E.conv_matrix_figure("weight", 4)  # k22 sits once in each of the 4 rows
+    plt.close(fig)
+    assert "Weight k22 sits at 4 places in C, once in each row: (0, 5), (1, 6), (2, 9), (3, 10)" in text
+    fig, text = E.conv_matrix_figure("input pixel", 0)  # the corner: one output, one tap
+    plt.close(fig)
+    assert "read by 1 output(s), through the taps k11" in text
+    fig, text = E.conv_matrix_figure("input pixel", 5)  # the flip: taps in reverse order
+    plt.close(fig)
+    assert "through the taps k22, k21, k12, k11" in text
+    with pytest.raises(ValueError, match="the output pixel index must be in 0..3, got 4"):
+        E.conv_matrix_figure("output pixel", 4)

@@ -54,7 +54,7 @@ def conv_matrix_figure(pick="weight", index=0, size=4, kernel=3):
     if pick not in limits:
         raise ValueError(f"pick must be one of {PICKS}, got {pick!r}")
     if not 0 <= index < limits[pick]:
-        raise ValueError(f"a {pick} index must be in 0..{limits[pick] - 1}, got {index}")
+        raise ValueError(f"the {pick} index must be in 0..{limits[pick] - 1}, got {index}")
     names = weight_names(kernel)
     fig = plt.figure(figsize=(9, 5.6), layout="constrained")
     grid = fig.add_gridspec(2, 3, height_ratios=[1.1, 1])
