@@ -16,13 +16,14 @@ import numpy as np
 
 from .formula import correlate2d, dilate, full_convolve2d
 from .gradcheck import rel_error
+from .layers import pool_blocks, unpool_blocks
 from .matrix import conv_matrix
 
 __all__ = [
     "CheckResult", "diagnose",
     "check_single_channel_dx", "check_single_channel_dw",
     "check_multi_channel_dx", "check_question_backward",
-    "check_strided_dx", "check_conv_matrix",
+    "check_strided_dx", "check_conv_matrix", "check_col2im", "check_maxpool_backward",
 ]
 
 TOLERANCE = 1e-9
@@ -341,4 +342,84 @@ def check_conv_matrix(fn):
             (rows, "the rows are in column-major order; output (r, c) is row r * OW + c"),
         ]
         return diagnose("C", answer, C, mistakes)
+    return _check_cases(fn, cases, judge)
+
+
+# ---- im2col (notebook 06) ---------------------------------------------------------------------
+
+def _col2im_loop(dcols, size, kernel, stride, *, assign=False, window_order="row", tap_order="row"):
+    """col2im for one channel as a loop, with the common mistakes switchable.
+
+    window_order "col": row m of dcols taken as window (m % OH, m // OH);
+    tap_order "col": each row's KH*KW entries taken in column-major order.
+    """
+    (H, W), (KH, KW) = size, kernel
+    OH, OW = (H - KH) // stride + 1, (W - KW) // stride + 1
+    dx = np.zeros((H, W))
+    for m, row in enumerate(dcols):
+        r, c = divmod(m, OW) if window_order == "row" else (m % OH, m // OH)
+        patch = row.reshape(KH, KW) if tap_order == "row" else row.reshape(KW, KH).T
+        window = (slice(r * stride, r * stride + KH), slice(c * stride, c * stride + KW))
+        if assign:
+            dx[window] = patch
+        else:
+            dx[window] += patch
+    return dx
+
+
+def check_col2im(fn):
+    """fn(dcols (OH*OW, KH*KW), x_size (H, W), kernel (KH, KW), stride) -> (H, W), one channel."""
+    rng = _rng()
+    cases = []
+    for H, W, KH, KW, s in ((5, 5, 3, 3, 1), (6, 7, 3, 2, 1), (7, 8, 3, 3, 2)):
+        OH, OW = (H - KH) // s + 1, (W - KW) // s + 1
+        cases.append((rng.normal(size=(OH * OW, KH * KW)), (H, W), (KH, KW), s))
+
+    def judge(answer, dcols, size, kernel, stride):
+        mistakes = [
+            (_col2im_loop(dcols, size, kernel, stride, assign=True),
+             "windows overwrite each other: col2im must add (+=) each row onto its window, "
+             "because windows overlap"),
+            (_col2im_loop(dcols, size, kernel, stride, window_order="col"),
+             "wrong window order: row m of cols is window (m // OW, m % OW), row-major over outputs"),
+            (_col2im_loop(dcols, size, kernel, stride, tap_order="col"),
+             "wrong order inside a window: each row holds the taps (i, j) row by row, reshape(KH, KW)"),
+        ]
+        return diagnose("dx", answer, _col2im_loop(dcols, size, kernel, stride), mistakes)
+    return _check_cases(fn, cases, judge)
+
+
+# ---- max-pool backward (notebook 07) ------------------------------------------------------------
+
+def _pool_backward(dh, x, rule):
+    blocks = pool_blocks(x)
+    routed = np.zeros(blocks.shape)
+    if rule in ("argmax", "argmin"):
+        pick = blocks.argmax(-1) if rule == "argmax" else blocks.argmin(-1)
+        np.put_along_axis(routed, pick[..., None], dh[..., None], axis=-1)
+    else:  # "average" spreads dh / 4, "copy" gives dh to all four
+        routed[...] = dh[..., None] / (4 if rule == "average" else 1)
+    return unpool_blocks(routed, x.shape)
+
+
+def check_maxpool_backward(fn):
+    """fn(dh (N, H//2, W//2, C), x (N, H, W, C)) -> dL/dx (N, H, W, C) for 2 x 2 max-pooling."""
+    rng = _rng()
+    cases = [(rng.normal(size=(n, h // 2, w // 2, c)), rng.normal(size=(n, h, w, c)))
+             for n, h, w, c in ((2, 4, 4, 3), (1, 6, 4, 2), (2, 5, 7, 2))]
+
+    def judge(answer, dh, x):
+        expected = _pool_backward(dh, x, "argmax")
+        H2, W2 = x.shape[1] // 2 * 2, x.shape[2] // 2 * 2
+        mistakes = [
+            (_pool_backward(dh, x, "average"), "the gradient is spread evenly (that is average "
+                                               "pooling); max-pooling sends it all to the max"),
+            (_pool_backward(dh, x, "copy"), "the gradient is copied to all four inputs; only the "
+                                            "max of each block gets it, the others get 0"),
+            (_pool_backward(dh, x, "argmin"), "the gradient goes to the smallest input of each block, "
+                                              "not the largest"),
+            (expected[:, :H2, :W2], "dx must have x's shape: the odd last row/column the pool "
+                                    "dropped gets zero gradient"),
+        ]
+        return diagnose("dx", answer, expected, mistakes)
     return _check_cases(fn, cases, judge)

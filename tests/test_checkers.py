@@ -267,3 +267,56 @@ def test_conv_matrix_checker():
     ]:
         result = check_conv_matrix(fn)
         assert not result and message in result.message, result.message
+
+
+# ---- col2im and max-pool ---------------------------------------------------------------------------
+
+def test_col2im_checker():
+    from helpers.checkers import check_col2im
+
+    def loop(dcols, size, kernel, s, assign=False, windows="row", taps="row"):
+        (Hx, Wx), (KH, KW) = size, kernel
+        OH, OW = (Hx - KH) // s + 1, (Wx - KW) // s + 1
+        dx = np.zeros(size)
+        for m in range(len(dcols)):
+            r, c = (m // OW, m % OW) if windows == "row" else (m % OH, m // OH)
+            patch = dcols[m].reshape(KH, KW) if taps == "row" else dcols[m].reshape(KW, KH).T
+            if assign:
+                dx[r * s:r * s + KH, c * s:c * s + KW] = patch
+            else:
+                dx[r * s:r * s + KH, c * s:c * s + KW] += patch
+        return dx
+
+    assert check_col2im(loop)
+    assert check_col2im(lambda d, size, k, s: H.col2im(d, (*size, 1), k, stride=s)[:, :, 0])
+    for kwargs, message in [(dict(assign=True), "windows overwrite each other"),
+                            (dict(windows="col"), "wrong window order"),
+                            (dict(taps="col"), "wrong order inside a window")]:
+        result = check_col2im(lambda *a, kw=kwargs: loop(*a, **kw))
+        assert not result and message in result.message, result.message
+
+
+def test_maxpool_checker():
+    from helpers.checkers import check_maxpool_backward
+    from helpers.layers import MaxPool2D
+
+    def layer(dh, x):
+        pool = MaxPool2D()
+        pool.forward(x)
+        return pool.backward(dh)
+
+    def spread(dh, x, scale):
+        dx = np.zeros(x.shape)
+        dx[:, :dh.shape[1] * 2, :dh.shape[2] * 2] = np.repeat(np.repeat(dh, 2, 1), 2, 2) * scale
+        return dx
+
+    def to_min(dh, x):
+        return -layer(-dh, -x)  # the max of -x is the min of x
+
+    assert check_maxpool_backward(layer)
+    for fn, message in [(lambda dh, x: spread(dh, x, 0.25), "spread evenly"),
+                        (lambda dh, x: spread(dh, x, 1.0), "copied to all four inputs"),
+                        (to_min, "goes to the smallest input"),
+                        (lambda dh, x: layer(dh, x)[:, :dh.shape[1] * 2, :dh.shape[2] * 2], "dx must have x's shape")]:
+        result = check_maxpool_backward(fn)
+        assert not result and message in result.message, result.message

@@ -209,3 +209,40 @@ def test_conv_matrix_readouts_match_the_matrix():
     assert "through the taps k22, k21, k12, k11" in text
     with pytest.raises(ValueError, match="the output pixel index must be in 0..3, got 4"):
         E.conv_matrix_figure("output pixel", 4)
+
+
+# ---- notebooks 06 and 07 ---------------------------------------------------------------------------
+
+def test_time_phases_explorer():
+    explorer = E.time_phases_explorer()
+    before = explorer.text
+    for size in values(explorer.controls["size"]):
+        explorer.controls["size"].value = size
+        assert explorer.figure is not None
+    for channels in values(explorer.controls["channels"]):
+        explorer.controls["channels"].value = channels
+        assert explorer.figure is not None
+    assert explorer.text != before
+    times, memory = E.time_phases(size=16, channels=3, repeat=1)
+    assert list(times) == list(E.PHASES) and all(t > 0 for t in times.values())
+    assert memory["cols"] == 9 * memory["x"]  # padding 1, stride 1: one window per pixel
+
+
+def test_prediction_explorer_and_saliency():
+    from helpers.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential
+
+    r = np.random.default_rng(0)
+    model = Sequential(Conv2D(1, 2, 3, rng=r, padding=1), ReLU(), MaxPool2D(), Flatten(), Dense(32, 10, rng=r))
+    images, labels = r.random((5, 8, 8, 1)), np.array([0, 1, 2, 3, 4])
+    probs, dx = E.input_gradient(model, images[2], 2)
+    assert np.isclose(probs.sum(), 1) and dx.shape == (8, 8, 1)
+    import helpers as H
+
+    def loss(image):
+        logits = model.forward(image[None])[0]
+        return -(logits[2] - np.log(np.exp(logits).sum()))
+
+    assert H.rel_error(dx, H.numerical_gradient(loss, images[2], np.array(1.0))) < 1e-6
+    explorer = E.prediction_explorer(model, images, labels)
+    seen = sweep(explorer)
+    assert len(seen) == 5 and all("True digit" in t for t in seen)

@@ -20,6 +20,8 @@ from .channels import (
 from .core import Explorer, show
 from .geometry import stride_padding_explorer, stride_padding_figure, stride_padding_state
 from .matrix import conv_matrix_explorer, conv_matrix_figure, draw_pattern, weight_names
+from .speed import PHASES, time_phases, time_phases_explorer, time_phases_figure
+from .training import input_gradient, prediction_explorer, prediction_figure
 
 __all__ = [
     "Explorer", "show",
@@ -28,4 +30,6 @@ __all__ = [
     "filter_shares", "filter_shares_figure", "multi_filter_figure", "multi_filter_explorer",
     "stride_padding_state", "stride_padding_figure", "stride_padding_explorer",
     "weight_names", "draw_pattern", "conv_matrix_figure", "conv_matrix_explorer",
+    "PHASES", "time_phases", "time_phases_figure", "time_phases_explorer",
+    "input_gradient", "prediction_figure", "prediction_explorer",
 ]

@@ -1,0 +1,77 @@
+"""Explorer of notebook 06: where the time of a vectorised conv forward + backward goes."""
+
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..geometry import conv_geometry, pad_input
+from ..vectorised import _scatter, _windows
+from .core import Explorer
+
+__all__ = ["PHASES", "time_phases", "time_phases_figure", "time_phases_explorer"]
+
+PHASES = ("im2col (copy windows)", "forward: cols @ W.T", "dL/dw: dh.T @ cols",
+          "dL/dcols: dh @ W", "col2im (+=)")
+
+
+def _median_ms(fn, repeat):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1e3 * float(np.median(times))
+
+
+def time_phases(size=16, channels=16, *, batch=8, filters=32, kernel=3, repeat=5):
+    """Median milliseconds of each phase of conv2d + conv2d_backward (float32, padding 1).
+
+    Returns (dict phase -> ms, dict of byte counts for x and cols).
+    """
+    g = conv_geometry((batch, size, size, channels), (filters, kernel, kernel, channels), padding=1)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=g.x_shape).astype(np.float32)
+    w2 = rng.normal(size=(filters, kernel * kernel * channels)).astype(np.float32)
+    dh2 = rng.normal(size=(batch * g.out[0] * g.out[1], filters)).astype(np.float32)
+    cols = _windows(pad_input(x, g), g).reshape(len(dh2), -1)
+    dcols = dh2 @ w2
+    steps = [
+        lambda: _windows(pad_input(x, g), g).reshape(len(dh2), -1),
+        lambda: cols @ w2.T,
+        lambda: dh2.T @ cols,
+        lambda: dh2 @ w2,
+        lambda: _scatter(dcols.reshape(batch, *g.out, kernel, kernel, channels), g, np.float32),
+    ]
+    times = {name: _median_ms(step, repeat) for name, step in zip(PHASES, steps)}
+    return times, {"x": x.nbytes, "cols": cols.nbytes}
+
+
+def time_phases_figure(size=16, channels=16):
+    """A bar per phase (ms) and the memory of cols against x.  Returns (fig, html text)."""
+    times, memory = time_phases(size, channels)
+    fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(10, 3), layout="constrained",
+                                     gridspec_kw={"width_ratios": [3, 1]})
+    names = list(times)
+    ax_t.barh(names[::-1], [times[n] for n in names[::-1]], color="tab:blue")
+    ax_t.set_xlabel("milliseconds (median of 5)")
+    ax_t.set_title(f"N=8, {size}x{size}, C={channels}, F=32, 3x3, float32", fontsize=10)
+    ax_m.bar(["x", "cols"], [memory["x"] / 1e6, memory["cols"] / 1e6], color=["tab:gray", "tab:orange"])
+    ax_m.set_ylabel("MB")
+    ax_m.set_title(f"cols = {memory['cols'] / memory['x']:.1f} × x", fontsize=10)
+    total = sum(times.values())
+    gemm = sum(times[n] for n in PHASES[1:4])
+    text = (f"Total {total:.2f} ms, of which the three matrix products take {100 * gemm / total:.0f}% "
+            f"and the two memory-bound copies (im2col, col2im) the rest.")
+    return fig, text
+
+
+def time_phases_explorer():
+    """Image size and channel count sliders over :func:`time_phases_figure`."""
+    import ipywidgets as widgets
+
+    controls = {
+        "size": widgets.IntSlider(16, 8, 48, step=8, description="image side"),
+        "channels": widgets.ToggleButtons(options=[3, 16, 32], value=16, description="channels"),
+    }
+    return Explorer(time_phases_figure, controls)
