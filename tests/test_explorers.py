@@ -245,4 +245,4 @@ def test_prediction_explorer_and_saliency():
     assert H.rel_error(dx, H.numerical_gradient(loss, images[2], np.array(1.0))) < 1e-6
     explorer = E.prediction_explorer(model, images, labels)
     seen = sweep(explorer)
-    assert len(seen) == 5 and all("True digit" in t for t in seen)
+    assert len(seen) == 5 and all("true digit" in t for t in seen)

@@ -79,16 +79,14 @@ def single_channel_explorer(x, w, dh):
     view = widgets.ToggleButtons(options=["output", "input"], description="cell of")
     row = widgets.IntSlider(0, 0, out_shape[0] - 1, description="row")
     col = widgets.IntSlider(0, 0, out_shape[1] - 1, description="col")
-    explorer = Explorer(lambda **s: single_channel_figure(x, w, dh, **s),
-                        {"view": view, "row": row, "col": col})
 
-    def resize(change):
-        rows, cols = out_shape if change["new"] == "output" else x.shape
-        with explorer.hold():
+    def resize(controls, change):
+        if change["owner"] is view:
+            rows, cols = out_shape if change["new"] == "output" else x.shape
             row.max, col.max = rows - 1, cols - 1
 
-    view.observe(resize, names="value")
-    return explorer
+    return Explorer(lambda **s: single_channel_figure(x, w, dh, **s),
+                    {"view": view, "row": row, "col": col}, adjust=resize)
 
 
 # ---- notebook 02: C channels, one filter -------------------------------------------------------

@@ -1,29 +1,41 @@
 """The Explorer widget wrapper and the static `show` used before each explorer."""
 
+import io
 from contextlib import contextmanager
 
 import matplotlib.pyplot as plt
-from IPython.display import HTML, clear_output, display
+from IPython.display import HTML, display
 
-__all__ = ["Explorer", "show"]
+__all__ = ["Explorer", "show", "png_bytes"]
+
+
+def png_bytes(fig, dpi=100):
+    """Render a figure to PNG bytes and close it (so the inline backend does not show it too)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    plt.close(fig)
+    return buffer.getvalue()
 
 
 class Explorer:
     """Widgets that drive a pure figure function.
 
     figure_fn(**state) -> (fig, text), where state maps each control's name
-    to its value.  The last figure and text stay in ``.figure`` and ``.text``.
+    to its value.  The figure is shown as a PNG in an Image widget whose value
+    is replaced in place (no clearing, no flicker).  adjust(controls, change),
+    if given, runs first on every change, to update dependent controls (a
+    slider's range, say) without a second redraw.  The last figure, PNG and
+    text stay in ``.figure``, ``.png`` and ``.text``.
     """
 
-    def __init__(self, figure_fn, controls):
+    def __init__(self, figure_fn, controls, adjust=None):
         import ipywidgets as widgets  # imported here: the pure functions need no widgets
 
-        self.figure_fn = figure_fn
-        self.controls = controls
+        self.figure_fn, self.controls, self.adjust = figure_fn, controls, adjust
         self.readout = widgets.HTML()
-        self.output = widgets.Output(layout={"min_height": "120px"})
-        self.widget = widgets.VBox([widgets.HBox(list(controls.values())), self.readout, self.output])
-        self.figure, self.text, self._held = None, "", False
+        self.image = widgets.Image(format="png")
+        self.widget = widgets.VBox([widgets.HBox(list(controls.values())), self.readout, self.image])
+        self.figure, self.png, self.text, self._held = None, b"", "", False
         for control in controls.values():
             control.observe(self._on_change, names="value")
         self.redraw()
@@ -42,23 +54,24 @@ class Explorer:
             self._held = False
         self.redraw()
 
-    def _on_change(self, _change):
-        if not self._held:
-            self.redraw()
+    def _on_change(self, change):
+        if self._held:
+            return
+        with self.hold():
+            if self.adjust is not None:
+                self.adjust(self.controls, change)
 
     def redraw(self):
         try:
             fig, text = self.figure_fn(**self.state)
-        except ValueError as err:  # an impossible combination of controls
+        except ValueError as err:  # an impossible combination of controls: say so, draw nothing
             fig, text = None, f"<b>Not possible:</b> {err}"
-        with self.output:
-            clear_output(wait=True)  # wait: no flicker between the old and new figure
-            if fig is not None:
-                display(fig)
-        if fig is not None:
-            plt.close(fig)  # the inline backend must not show it a second time
         self.figure, self.text = fig, text
+        self.png = png_bytes(fig) if fig is not None else b""
         self.readout.value = text
+        self.image.layout.display = None if fig is not None else "none"
+        if fig is not None:
+            self.image.value = self.png
 
     def _ipython_display_(self):
         display(self.widget)

@@ -88,7 +88,7 @@ def stride_padding_explorer(size=7, kernel=3, stride=2, padding=1, dilation=1):
 
     def slider(value, low, high, name):
         return widgets.IntSlider(value, low, high, description=name,
-                                 layout={"width": "230px"}, style={"description_width": "60px"})
+                                 layout={"width": "300px"}, style={"description_width": "70px"})
 
     controls = {
         "size": slider(size, 3, 12, "input H"),

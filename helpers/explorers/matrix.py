@@ -104,12 +104,10 @@ def conv_matrix_explorer(size=4, kernel=3):
     limits = {"weight": kernel * kernel, "input pixel": size * size, "output pixel": out * out}
     pick = widgets.ToggleButtons(options=PICKS, description="pick")
     index = widgets.IntSlider(0, 0, limits["weight"] - 1, description="index")
-    explorer = Explorer(lambda **s: conv_matrix_figure(size=size, kernel=kernel, **s),
-                        {"pick": pick, "index": index})
 
-    def resize(change):
-        with explorer.hold():
+    def resize(controls, change):
+        if change["owner"] is pick:
             index.max = limits[change["new"]] - 1
 
-    pick.observe(resize, names="value")
-    return explorer
+    return Explorer(lambda **s: conv_matrix_figure(size=size, kernel=kernel, **s),
+                    {"pick": pick, "index": index}, adjust=resize)

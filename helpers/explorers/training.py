@@ -36,7 +36,8 @@ def prediction_figure(model, images, labels, index=0):
              title="prediction (green: true digit)")
     predicted = int(np.argmax(probs))
     verdict = "right" if predicted == labels[index] else "<b>wrong</b>"
-    text = (f"True digit {labels[index]}, predicted {predicted} with probability {probs[predicted]:.2f} "
+    text = (f"Test image {index}: true digit {labels[index]}, predicted {predicted} with probability "
+            f"{probs[predicted]:.2f} "
             f"({verdict}). dL/dx is the question's quantity for the first layer: how the loss would "
             f"change if each pixel were brighter.")
     return fig, text
