@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: lab test notebooks bench clean
+.PHONY: lab test notebooks bench html clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else \
@@ -38,6 +38,9 @@ notebooks: $(VENV)/.lab  ## re-execute every notebook top to bottom in a fresh k
 
 bench: $(VENV)/.dev  ## time loops vs vectorised (vs PyTorch when installed)
 	$(BIN)/python benchmarks/bench_conv.py
+
+html: $(VENV)/.lab  ## export every notebook with its outputs and widget state to site/
+	$(BIN)/python tools/build_site.py site
 
 clean:  ## remove the environment and every generated file
 	rm -rf $(VENV) site .hypothesis .pytest_cache .ruff_cache *.egg-info tests/browser/screenshots
