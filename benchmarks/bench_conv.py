@@ -103,15 +103,22 @@ def timed(fn):
     return time.perf_counter() - start
 
 
-def interleaved_medians(steps, budget):
-    """Median seconds of each step, run in turn until `budget` seconds are spent (>= 5 rounds)."""
-    for step in steps:  # warm up
-        step()
+def interleaved_medians(steps, budget, block=8, rest=0.25):
+    """Median seconds of each step, measured in alternating blocks until `budget` seconds are spent.
+
+    NumPy's BLAS threads and PyTorch's OpenMP threads keep spinning for a while
+    after a call and slow down whichever library runs next on these 2 cores.
+    So each round gives every step a block of runs of its own, after a pause
+    of `rest` seconds (the other library's threads go to sleep) and one
+    untimed warm-up run.
+    """
     times = [[] for _ in steps]
     start = time.perf_counter()
-    while len(times[0]) < 5 or (time.perf_counter() - start < budget and len(times[0]) < 200):
+    while len(times[0]) < 3 * block or (time.perf_counter() - start < budget and len(times[0]) < 200):
         for record, step in zip(times, steps):
-            record.append(timed(step))
+            time.sleep(rest)
+            step()
+            record.extend(timed(step) for _ in range(block))
     return [statistics.median(t) for t in times]
 
 
