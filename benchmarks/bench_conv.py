@@ -1,11 +1,16 @@
-"""Benchmark: loops vs vectorised conv2d forward + backward (vs PyTorch when installed).
+"""Benchmark: loops vs vectorised conv2d forward + backward (vs PyTorch when installed),
+explorer redraws, and the notebook series' execution time.
 
-Run with ``make bench`` (or ``python benchmarks/bench_conv.py --help``).
-For each layer and dtype it prints the median time of forward + full backward
-(dx, dw, db), the GFLOP/s that implies, the ratio to PyTorch's CPU
-``conv2d`` forward + backward measured in the same process with interleaved
-runs, and the vectorised path's peak extra memory relative to the columns
-matrix.  The loop reference is timed on one image and scaled by N.
+Run with ``make bench`` (or ``python benchmarks/bench_conv.py --help``).  Three tables:
+
+1. For each layer and dtype: the median time of forward + full backward
+   (dx, dw, db), the GFLOP/s that implies, the ratio to PyTorch's CPU
+   ``conv2d`` forward + backward measured in the same process in alternating
+   blocks, and the vectorised path's peak extra memory relative to the
+   columns matrix.  The loop reference is timed on one image and scaled by N.
+2. Each explorer's redraw at its default settings: the state -> figure
+   function, and rendering that figure to the PNG the widget shows.
+3. Each notebook executed top to bottom in a fresh kernel.
 """
 
 import argparse
@@ -147,16 +152,83 @@ def measure(layer, dtype, rng, budget, with_loops):
     return cells, ratio
 
 
+def explorer_cases():
+    """(notebook, name, state -> (fig, text)) for every explorer, at its default settings."""
+    from helpers import explorers as E
+    from helpers.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential
+
+    rng = np.random.default_rng(0)
+    x2, w2, dh2 = rng.integers(-3, 4, (5, 6)), rng.integers(-2, 3, (3, 3)), rng.integers(-2, 3, (3, 4))
+    x3, w3, dh3 = rng.integers(-3, 4, (5, 5, 3)), rng.integers(-2, 3, (3, 3, 3)), rng.integers(-2, 3, (3, 3))
+    w4, dh4 = rng.normal(size=(16, 3, 3, 3)), rng.normal(size=(3, 3, 16))
+    model = Sequential(Conv2D(1, 8, 3, padding=1, rng=rng), ReLU(), MaxPool2D(), Flatten(), Dense(128, 10, rng=rng))
+    images, labels = rng.random((10, 8, 8, 1)), np.arange(10)
+    return [
+        ("01", "single channel", lambda: E.single_channel_figure(x2, w2, dh2)),
+        ("02", "multi channel", lambda: E.multi_channel_figure(x3, w3, dh3)),
+        ("03", "multi filter", lambda: E.multi_filter_figure(dh4, w4)),
+        ("04", "stride/padding", lambda: E.stride_padding_figure()),
+        ("05", "conv matrix", lambda: E.conv_matrix_figure()),
+        ("06", "time phases", lambda: E.time_phases_figure()),
+        ("07", "prediction", lambda: E.prediction_figure(model, images, labels)),
+    ]
+
+
+def explorer_table(repeat=9):
+    from helpers.explorers.core import png_bytes
+
+    print("\n| explorer | state -> figure ms | + render to PNG ms | redraw ms (median) |")
+    print("|---|---:|---:|---:|")
+    for notebook, name, draw in explorer_cases():
+        figure, render = [], []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            fig, _ = draw()
+            middle = time.perf_counter()
+            png_bytes(fig)
+            figure.append(middle - start)
+            render.append(time.perf_counter() - middle)
+        f, r = 1e3 * statistics.median(figure), 1e3 * statistics.median(render)
+        print(f"| {notebook} {name} | {f:.0f} | {r:.0f} | {f + r:.0f} |", flush=True)
+
+
+def notebook_table():
+    import nbformat
+    from nbclient import NotebookClient
+
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "notebooks")
+    print("\n| notebook | executed in s (fresh kernel) |")
+    print("|---|---:|")
+    total = 0.0
+    for name in sorted(f for f in os.listdir(root) if f.endswith(".ipynb")):
+        nb = nbformat.read(os.path.join(root, name), as_version=4)
+        start = time.perf_counter()
+        NotebookClient(nb, timeout=600, resources={"metadata": {"path": root}}).execute()
+        total += time.perf_counter() - start
+        print(f"| {name} | {time.perf_counter() - start:.1f} |", flush=True)
+    print(f"| all | {total:.1f} |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--budget", type=float, default=1.0, help="seconds of timing per layer and dtype")
     parser.add_argument("--no-loops", action="store_true", help="skip the loop reference")
+    parser.add_argument("--only", choices=["conv", "explorers", "notebooks"], help="print one table only")
     args = parser.parse_args()
+    if args.only in (None, "explorers"):
+        explorer_table()
+    if args.only in (None, "notebooks"):
+        notebook_table()
+    if args.only in (None, "conv"):
+        conv_table(args)
+
+
+def conv_table(args):
 
     versions = f"numpy {np.__version__}"
     if torch is not None:
         versions += f", torch {torch.__version__} ({torch.get_num_threads()} threads)"
-    print(f"# conv2d forward + backward, {platform.machine()}, {os.cpu_count()} cores, {versions}")
+    print(f"\n# conv2d forward + backward, {platform.machine()}, {os.cpu_count()} cores, {versions}")
     if torch is None:
         print("# PyTorch is not installed: no ratio column (pip install torch==2.13.0 for the CPU build)")
     print()

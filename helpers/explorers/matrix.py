@@ -56,8 +56,9 @@ def conv_matrix_figure(pick="weight", index=0, size=4, kernel=3):
     if not 0 <= index < limits[pick]:
         raise ValueError(f"the {pick} index must be in 0..{limits[pick] - 1}, got {index}")
     names = weight_names(kernel)
-    fig = plt.figure(figsize=(9, 5.6), layout="constrained")
-    grid = fig.add_gridspec(2, 3, height_ratios=[1.1, 1])
+    fig = plt.figure(figsize=(9, 5.6))
+    grid = fig.add_gridspec(2, 3, height_ratios=[1.1, 1], left=0.07, right=0.98, top=0.95, bottom=0.06,
+                            hspace=0.45, wspace=0.3)
     ax_c = fig.add_subplot(grid[0, :])
     ax_x, ax_h, ax_w = (fig.add_subplot(grid[1, k]) for k in range(3))
     pixel_ids = np.arange(size * size).reshape(size, size)
