@@ -145,7 +145,7 @@ def conv2d_backward(dh, x, w, *, stride=1, padding=0, dilation=1):
     """
     g, x, w, _, dh = prepare(x, w, dh=dh, stride=stride, padding=padding, dilation=dilation)
     dh2 = dh.reshape(-1, g.filters)  # (M, F)
-    dw = (dh2.T @ _cols(x, g)).reshape(w.shape)
+    dw = (_cols(x, g).T @ dh2).T.reshape(w.shape)  # = dh2.T @ cols; BLAS runs this order faster
     db = np.ones(len(dh2), dtype=dh2.dtype) @ dh2  # = dh2.sum(axis=0), as a BLAS product: 10x faster
     return unbatch(g, _dx(dh, w, g)), dw, db
 
