@@ -60,7 +60,7 @@ def _scatter(dcols, g, dtype):
 
 
 def _kernel_geometry(x_shape, kernel_size, stride, padding, dilation, x_name="x"):
-    KH, KW = (kernel_size, kernel_size) if np.ndim(kernel_size) == 0 else kernel_size
+    KH, KW = _int_pair("kernel_size", kernel_size, minimum=1)
     C = x_shape[-1] if len(x_shape) in (3, 4) else 1
     return conv_geometry(x_shape, (1, KH, KW, C), stride=stride, padding=padding,
                          dilation=dilation, x_name=x_name)

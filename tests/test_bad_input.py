@@ -96,6 +96,10 @@ def test_conv_matrix_and_transpose_errors():
         H.conv2d_transpose(DH, W, input_size=(4, 4))
     with pytest.raises(ValueError, match=re.escape("cols must have shape (N*OH*OW, KH*KW*C) = (9, 27)")):
         H.col2im(np.zeros((9, 26)), (5, 5, 3), 3)
+    with pytest.raises(TypeError, match=re.escape("kernel_size must be an int or a (rows, cols) pair of ints")):
+        H.im2col(X, 2.5)
+    with pytest.raises(ValueError, match=re.escape("kernel_size must be >= 1, got 0")):
+        H.im2col(X, 0)
 
 
 def test_rel_error_shape_mismatch():

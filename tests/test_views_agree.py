@@ -49,6 +49,10 @@ def test_backward_views_agree(case):
         assert H.rel_error((C.T @ dh_n.ravel()).reshape(dx_n.shape), dx_n) <= TIGHT
     size = x_images.shape[1:3]
     assert H.rel_error(H.conv2d_transpose(case.dh, case.w, input_size=size, **case.params), dx) <= TIGHT
+    # col2im of dcols = dh2 @ w2: the notebook-06 view, with the += scatter
+    F = case.w.shape[0]
+    dcols = case.dh.reshape(-1, F) @ case.w.reshape(F, -1)
+    assert H.rel_error(H.col2im(dcols, case.x.shape, case.w.shape[1:3], **case.params), dx) <= TIGHT
 
 
 @settings(max_examples=200)
