@@ -21,6 +21,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .geometry import (
+    _int_pair,
     _is_int,
     as_float_arrays,
     conv_geometry,
