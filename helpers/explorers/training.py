@@ -32,8 +32,12 @@ def prediction_figure(model, images, labels, index=0):
     draw_grid(ax_dx, dx[:, :, 0], "dL/dx (red: brighter raises the loss)", annotate=False)
     ax_p.bar(range(len(probs)), probs, color=["tab:green" if k == labels[index] else "tab:gray"
                                               for k in range(len(probs))])
-    ax_p.set(xticks=range(len(probs)), ylim=(0, 1), xlabel="digit", ylabel="probability",
-             title="prediction (green: true digit)")
+    ax_p.set_xticks(range(len(probs)))
+    ax_p.set_ylim(0, 1)
+    ax_p.set_xlabel("digit", fontsize=8)
+    ax_p.set_ylabel("probability", fontsize=8)
+    ax_p.set_title("prediction (green: true digit)", fontsize=10)
+    ax_p.tick_params(labelsize=7)
     predicted = int(np.argmax(probs))
     verdict = "right" if predicted == labels[index] else "<b>wrong</b>"
     text = (f"Test image {index}: true digit {labels[index]}, predicted {predicted} with probability "
