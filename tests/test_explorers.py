@@ -70,6 +70,22 @@ def test_every_combination_draws_without_error(name):
     assert len(seen) > 1
 
 
+def test_a_state_drawn_before_is_not_drawn_again():
+    calls = []
+
+    def figure_fn(f):
+        calls.append(f)
+        return E.multi_filter_figure(DH4, W4, f=f)
+
+    import ipywidgets
+
+    explorer = E.Explorer(figure_fn, {"f": ipywidgets.IntSlider(0, 0, 3)})
+    first = explorer.png
+    explorer.controls["f"].value = 1
+    explorer.controls["f"].value = 0
+    assert calls == [0, 1] and explorer.png == first
+
+
 def test_single_channel_view_switch_resizes_sliders():
     explorer = E.single_channel_explorer(X2, W2, DH2)
     view, row, col = (explorer.controls[k] for k in ("view", "row", "col"))
@@ -102,6 +118,7 @@ def test_gather_readout_is_the_sum_of_its_terms():
 def test_impossible_state_is_a_message_not_a_traceback():
     explorer = E.multi_filter_explorer(DH4, W4)
     explorer.figure_fn = lambda **state: E.multi_filter_figure(DH4, W4, f=99)
+    explorer.drawn.clear()  # forget the state already drawn with the old function
     explorer.redraw()
     assert explorer.figure is None
     assert explorer.text.startswith("<b>Not possible:</b> f must be a filter index in 0..3, got 99")

@@ -24,14 +24,16 @@ class Explorer:
     to its value.  The figure is shown as a PNG in an Image widget whose value
     is replaced in place (no clearing, no flicker).  adjust(controls, change),
     if given, runs first on every change, to update dependent controls (a
-    slider's range, say) without a second redraw.  The last figure, PNG and
-    text stay in ``.figure``, ``.png`` and ``.text``.
+    slider's range, say) without a second redraw.  States already drawn are
+    kept (``remember=True``), so moving a slider back is instant.  The last
+    figure, PNG and text stay in ``.figure``, ``.png`` and ``.text``.
     """
 
-    def __init__(self, figure_fn, controls, adjust=None):
+    def __init__(self, figure_fn, controls, adjust=None, remember=True):
         import ipywidgets as widgets  # imported here: the pure functions need no widgets
 
         self.figure_fn, self.controls, self.adjust = figure_fn, controls, adjust
+        self.drawn = {} if remember else None  # state -> (figure, png, text)
         self.readout = widgets.HTML()
         self.image = widgets.Image(format="png")
         self.widget = widgets.VBox([widgets.HBox(list(controls.values())), self.readout, self.image])
@@ -61,13 +63,23 @@ class Explorer:
             if self.adjust is not None:
                 self.adjust(self.controls, change)
 
-    def redraw(self):
+    def _draw(self, state):
         try:
-            fig, text = self.figure_fn(**self.state)
+            fig, text = self.figure_fn(**state)
         except ValueError as err:  # an impossible combination of controls: say so, draw nothing
-            fig, text = None, f"<b>Not possible:</b> {err}"
-        self.figure, self.text = fig, text
-        self.png = png_bytes(fig) if fig is not None else b""
+            return None, b"", f"<b>Not possible:</b> {err}"
+        return fig, png_bytes(fig), text
+
+    def redraw(self):
+        state = self.state
+        key = tuple(state.items())
+        if self.drawn is not None and key in self.drawn:
+            fig, png, text = self.drawn[key]
+        else:
+            fig, png, text = self._draw(state)
+            if self.drawn is not None:
+                self.drawn[key] = fig, png, text
+        self.figure, self.png, self.text = fig, png, text
         self.readout.value = text
         self.image.layout.display = None if fig is not None else "none"
         if fig is not None:
