@@ -129,9 +129,10 @@ def _single_channel_dx_mistakes(dh, w):
     mistakes.append((_scatter_overwrite(dh, w, H, W),
                      "contributions are overwritten: use += (not =) when each output adds "
                      "dL/dh * w onto its window; overlapping windows must add up"))
-    mistakes.append((correlate2d(dh, w[::-1, ::-1]) if min(dh.shape) >= max(w.shape) else np.empty(0),
-                     "this is a valid convolution; dL/dx needs the *full* one: pad dL/dh by "
-                     "K - 1 zeros on every side first"))
+    if dh.shape[0] >= w.shape[0] and dh.shape[1] >= w.shape[1]:  # a valid correlation exists
+        mistakes.append((correlate2d(dh, w[::-1, ::-1]),
+                         "this is a valid convolution; dL/dx needs the *full* one: pad dL/dh by "
+                         "K - 1 zeros on every side first"))
     return mistakes
 
 
