@@ -11,6 +11,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from helpers import conv_geometry
+from helpers.vectorised import FEW_CHANNELS
 
 
 @dataclass
@@ -42,7 +43,9 @@ def _symmetric(padding):
 @st.composite
 def conv_cases(draw, max_size=9, max_channels=3, max_batch=3):
     batch = draw(st.one_of(st.none(), st.integers(1, max_batch)))
-    C, F = draw(st.integers(1, max_channels)), draw(st.integers(1, max_channels))
+    # Few channels and many: the vectorised path has a layout for each (helpers.vectorised.FEW_CHANNELS).
+    C = draw(st.one_of(st.integers(1, max_channels), st.integers(FEW_CHANNELS, FEW_CHANNELS + 2)))
+    F = draw(st.integers(1, max_channels))
     KH, KW = draw(st.integers(1, 4)), draw(st.integers(1, 4))
     stride, dilation = _param(draw, 1, 3), _param(draw, 1, 3)
     padding = draw(st.one_of(st.just("valid"), st.just("same"), st.integers(0, 2),

@@ -5,12 +5,15 @@ convolution with the rotated kernel), the matrix (C^T dh) and the vectorised
 path (col2im).  The loops are also checked against central differences.
 """
 
+from unittest.mock import patch
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from strategies import conv_cases
 
 import helpers as H
+from helpers import vectorised as V
 
 TIGHT = 1e-12  # float64 views that only reorder sums
 NUMERIC = 1e-7  # central differences, eps = 1e-6
@@ -53,6 +56,20 @@ def test_backward_views_agree(case):
     F = case.w.shape[0]
     dcols = case.dh.reshape(-1, F) @ case.w.reshape(F, -1)
     assert H.rel_error(H.col2im(dcols, case.x.shape, case.w.shape[1:3], **case.params), dx) <= TIGHT
+
+
+@settings(max_examples=200)
+@given(conv_cases())
+def test_both_memory_layouts_agree(case):
+    """The vectorised path's two layouts (channel planes, channels-last) give the same numbers for any C."""
+    results = []
+    for few_channels in (0, 10**6):  # every C counts as many, then as few
+        with patch.object(V, "FEW_CHANNELS", few_channels):
+            results.append((H.conv2d(case.x, case.w, case.b, **case.params),
+                            H.conv2d(case.x, case.w, **case.params),
+                            *H.conv2d_backward(case.dh, case.x, case.w, **case.params)))
+    for a, b in zip(*results):
+        assert a.shape == b.shape and H.rel_error(a, b) <= TIGHT
 
 
 @settings(max_examples=200)
