@@ -12,7 +12,7 @@ __all__ = ["Explorer", "show", "png_bytes"]
 def png_bytes(fig, dpi=100):
     """Render a figure to PNG bytes and close it (so the inline backend does not show it too)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
+    fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})  # fast; 5% bigger
     plt.close(fig)
     return buffer.getvalue()
 

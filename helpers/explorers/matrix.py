@@ -4,7 +4,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..matrix import conv_matrix_pattern
-from ..plotting import draw_grid, mark_cells
+from ..plotting import cell_borders, draw_grid, index_labels, label_collection, mark_cells
 from .core import Explorer
 
 __all__ = ["weight_names", "draw_pattern", "conv_matrix_figure", "conv_matrix_explorer"]
@@ -27,19 +27,13 @@ def draw_pattern(ax, pattern, names, highlight=(), title=""):
     shade = np.where(pattern >= 0, 0.35, 0.0)
     for r, c in highlight:
         shade[r, c] = 1.0
-    ax.imshow(shade, cmap="Oranges", vmin=0, vmax=1, aspect="auto")
-    for (r, c), k in np.ndenumerate(pattern):
-        if k >= 0 and rows * cols <= 400:
-            ax.text(c, r, names[k], ha="center", va="center", fontsize=6)
-    ax.set_xticks(range(cols))
-    ax.set_yticks(range(rows))
-    ax.tick_params(length=0, labelsize=6)
-    ax.set_xticks(np.arange(cols + 1) - 0.5, minor=True)
-    ax.set_yticks(np.arange(rows + 1) - 0.5, minor=True)
-    ax.grid(which="minor", color="0.8", linewidth=0.5)
-    ax.set_xlabel("column = input pixel (i, j) in row-major order", fontsize=8)
-    ax.set_ylabel("row = output (r, c)", fontsize=8)
-    ax.set_title(title, fontsize=10)
+    ax.imshow(shade, cmap="Oranges", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
+    if rows * cols <= 400:
+        nonzero = np.argwhere(pattern >= 0)
+        label_collection(ax, nonzero[:, ::-1], [names[pattern[r, c]] for r, c in nonzero], size=6)
+    cell_borders(ax, rows, cols)
+    index_labels(ax, rows, cols, "column = input pixel (i, j) in row-major order", "row = output (r, c)", size=6)
+    ax.set_title(title, fontsize=10, y=1, pad=4)
 
 
 def conv_matrix_figure(pick="weight", index=0, size=4, kernel=3):
@@ -66,9 +60,8 @@ def conv_matrix_figure(pick="weight", index=0, size=4, kernel=3):
     draw_grid(ax_h, np.arange(out * out).reshape(out, out), "h: output → row of C", cmap="Greys",
               centred=False, vmax=4 * out * out)
     ax_w.imshow(np.zeros((kernel, kernel)), cmap="Greys", vmin=0, vmax=1)
-    for k, name in enumerate(names):
-        ax_w.text(k % kernel, k // kernel, name, ha="center", va="center", fontsize=9)
-    ax_w.set_title("w: the kernel's weights", fontsize=10)
+    label_collection(ax_w, [(k % kernel, k // kernel) for k in range(len(names))], names, size=9)
+    ax_w.set_title("w: the kernel's weights", fontsize=10, y=1, pad=4)
     ax_w.set_xticks([])
     ax_w.set_yticks([])
 
