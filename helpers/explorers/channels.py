@@ -172,7 +172,7 @@ def multi_filter_figure(dh, w, f=0):
     fig, axes = grid_figure(C, nrows=2, size=2.3)
     for c in range(C):
         draw_grid(axes[0, c], shares[f, :, :, c], f"filter {f}, channel {c}", vmax=vmax, annotate=False)
-        draw_grid(axes[1, c], running[:, :, c], f"sum of filters 0..{f}, channel {c}", vmax=vmax)
+        draw_grid(axes[1, c], running[:, :, c], f"Σ filters 0..{f}, channel {c}", vmax=vmax)
     left = float(np.abs(total - running).max())
     text = (f"Top: full_convolve(dL/dh[:, :, {f}], rot180(w[{f}, :, :, c])) for each channel c "
             "(same colour scale as the sum). "
