@@ -224,7 +224,6 @@ def main():
 
 
 def conv_table(args):
-
     versions = f"numpy {np.__version__}"
     if torch is not None:
         versions += f", torch {torch.__version__} ({torch.get_num_threads()} threads)"

@@ -27,7 +27,7 @@ Two choices make this fast (``make bench``):
   numbers long and every copy crawls, so the transposed matrix (K, M) is
   built instead from channel *planes* (C, N, H, W): each of its rows is a
   shifted image, copied a whole image row at a time, and col2im adds
-  whole planes.  Same products, same numbers, 1.5-2x faster there.
+  whole planes.  Same products, same numbers, 1.2-1.6x faster there.
 """
 
 import numpy as np
@@ -56,6 +56,13 @@ def _windows(x_pad, g):
     shape = (len(x_pad), *g.out, *g.kernel, g.channels)
     strides = (sN, s_r * sH, s_c * sW, d_r * sH, d_c * sW, sC)
     return as_strided(x_pad, shape, strides, writeable=False)
+
+
+def _tap_slices(g, i, j):
+    """The rows and cols of x_pad that kernel tap (i, j) touches, over all outputs."""
+    (OH, OW), (s_r, s_c), (d_r, d_c) = g.out, g.stride, g.dilation
+    return (slice(i * d_r, i * d_r + (OH - 1) * s_r + 1, s_r),
+            slice(j * d_c, j * d_c + (OW - 1) * s_c + 1, s_c))
 
 
 def _cols(x, g):
@@ -164,13 +171,6 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1):
         w2 = np.concatenate([w2, b[:, None]], axis=1)  # (F, K + 1): b multiplies the row of ones
     h = _cols_t(x, g, ones=b is not None).T @ w2.T  # (M, F)
     return unbatch(g, h.reshape(len(x), *g.out, g.filters))
-
-
-def _tap_slices(g, i, j):
-    """The rows and cols of x_pad that kernel tap (i, j) touches, over all outputs."""
-    (OH, OW), (s_r, s_c), (d_r, d_c) = g.out, g.stride, g.dilation
-    return (slice(i * d_r, i * d_r + (OH - 1) * s_r + 1, s_r),
-            slice(j * d_c, j * d_c + (OW - 1) * s_c + 1, s_c))
 
 
 def _dx(dh, w, g):
