@@ -34,12 +34,15 @@ def output_size(n, k, *, stride=1, padding=0, dilation=1):
     on both sides) or a ``(before, after)`` pair.  Returns 0 or less when the
     kernel does not fit; :func:`conv_geometry` turns that into an error.
     """
-    before, after = (padding, padding) if np.ndim(padding) == 0 else padding
+    pair = isinstance(padding, tuple) or np.ndim(padding) > 0  # tuple first: np.ndim is slow
+    before, after = padding if pair else (padding, padding)
     effective = (k - 1) * dilation + 1
     return (n + before + after - effective) // stride + 1
 
 
 def _is_int(value):
+    if type(value) is int:  # the common case, without the slower ABC check
+        return True
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 
