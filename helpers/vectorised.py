@@ -216,9 +216,9 @@ def conv2d_backward(dh, x, w, *, stride=1, padding=0, dilation=1):
     w: (F, KH, KW, C).  Returns (dx, dw, db) with the shapes of x, w and (F,).
     """
     g, x, w, _, dh = prepare(x, w, dh=dh, stride=stride, padding=padding, dilation=dilation)
-    cols_t = _cols_t(x, g, ones=True, planes=_use_planes(g, "dw"))
+    cols_t = _cols_t(x, g, ones=True, planes=_use_planes(g, "dw"))  # (K + 1, M)
     dwb = (cols_t @ dh.reshape(-1, g.filters)).T  # (F, K + 1) = dh2.T @ [cols | 1]
-    del cols_t  # free it before dL/dx allocates its own
+    del cols_t  # freed before dL/dx allocates: peak memory stays about 1x cols
     dw, db = dwb[:, :-1].reshape(w.shape), dwb[:, -1]
     return unbatch(g, _dx(dh, w, g)), dw, db
 
