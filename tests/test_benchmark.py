@@ -1,0 +1,29 @@
+"""The benchmark script runs, and its floor times the same products as the vectorised path."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+import helpers as H
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+import bench_conv as B  # noqa: E402
+
+
+def test_a_table_row():
+    layer = B.Layer(3, 7, 6, 3, 4, 3, stride=2, padding=1)
+    cells, ratio, floor, mem = B.measure(layer, np.float64, np.random.default_rng(0), budget=0, with_loops=True)
+    assert len(cells) == 10 and cells[0] == "N=3 7x6 C=3 F=4 k3 s2 p1"
+    assert mem > 0 and (ratio is None) == (B.torch is None) == (floor is None)
+
+
+def test_the_floor_times_the_real_products():
+    """products_step_factory's three products give h, dL/dw and (through col2im) dL/dx."""
+    layer = B.Layer(2, 6, 5, 3, 4, 3, padding=1)
+    x, w, _, dh = B.make_inputs(layer, np.float64, np.random.default_rng(1))
+    h, dw_t, dcols = B.products_step_factory(layer, x, w, dh)()
+    dx, dw, _ = H.conv2d_backward(dh, x, w, padding=1)
+    assert H.rel_error(h.reshape(dh.shape), H.conv2d(x, w, padding=1)) < 1e-12
+    assert H.rel_error(dw_t.T.reshape(w.shape), dw) < 1e-12
+    assert H.rel_error(H.col2im(dcols, x.shape, 3, padding=1), dx) < 1e-12
