@@ -243,7 +243,7 @@ def notebook_table():
         total += time.perf_counter() - start
         print(f"| {name} | {time.perf_counter() - start:.1f} |", flush=True)
     print(f"| all | {total:.1f} |")
-    print(f"\ntarget: the series <= 60 s: {verdict(total <= 60)} (nbval adds its comparisons, about as fast)")
+    print(f"\ntarget: the series <= 60 s: {verdict(total <= 60)} (under nbval they take about as long)")
 
 
 def main():
