@@ -290,6 +290,8 @@ def conv_table(args):
         r = [ratio for ratio, _ in ratios["float32"]]
         print(f"target: float32 median <= 1.2x: {verdict(statistics.median(r) <= 1.2)}; "
               f"worst <= 2.0x: {verdict(max(r) <= 2.0)}")
+    else:
+        print("target: float32 ratio to PyTorch: not measured (PyTorch is not installed)")
     print(f"target: peak extra memory <= about 2x cols on the batched layers: "
           f"{verdict(max(memory) <= 2.0)} (at most {max(memory):.2f}x)")
 
