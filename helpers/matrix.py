@@ -5,13 +5,69 @@ For one image, the convolution is linear in x, so it is a matrix C with
 order and columns in x's (i, j, c) order.  Row (oh, ow, f) holds filter f's
 weights at the pixels of window (oh, ow) and zeros elsewhere: a sparse matrix
 with only F*KH*KW*C distinct values.  Its transpose sends dL/dh to dL/dx.
+
+C is stored dense, which is what makes it easy to read and print, and what
+makes it grow fast: (OH*OW*F) x (H*W*C) entries, 8 GiB for a 70 x 70 x 3
+image and 16 filters.  Both functions refuse a matrix above
+:data:`MAX_MATRIX_BYTES` before allocating anything.
 """
 
 import numpy as np
 
 from .geometry import as_float_arrays, conv_geometry
 
-__all__ = ["conv_matrix_pattern", "conv_matrix"]
+__all__ = ["conv_matrix_pattern", "conv_matrix", "MAX_MATRIX_BYTES"]
+
+MAX_MATRIX_BYTES = 512 * 2**20  # 512 MiB: the largest dense C (or pattern) either function builds
+
+
+def _geometry(x_shape, w_shape, stride, padding, dilation):
+    x_shape = tuple(x_shape)
+    if len(x_shape) != 3:
+        raise ValueError(
+            f"x_shape must be a single image's (H, W, C), got {x_shape}; "
+            "for a batch, apply C to each image"
+        )
+    return conv_geometry(x_shape, w_shape, stride=stride, padding=padding, dilation=dilation,
+                         x_name="x_shape")
+
+
+def _check_size(g, itemsize, what):
+    """Refuse a dense (OH*OW*F, H*W*C) matrix larger than MAX_MATRIX_BYTES, before allocating it."""
+    rows, cols = g.out[0] * g.out[1] * g.filters, g.size[0] * g.size[1] * g.channels
+    needed = rows * cols * itemsize
+    if needed > MAX_MATRIX_BYTES:
+        raise ValueError(
+            f"{what} for x_shape {g.x_shape} and w of shape {(g.filters, *g.kernel, g.channels)} would be a dense "
+            f"{rows} x {cols} matrix needing {_bytes(needed)} (limit {_bytes(MAX_MATRIX_BYTES)}, "
+            "helpers.matrix.MAX_MATRIX_BYTES). The matrix view is for small examples: use a smaller "
+            "x_shape or fewer filters (the structure is the same), conv_matrix_pattern on a small "
+            "example to see where each weight sits, or conv2d / conv2d_backward for this layer"
+        )
+    return rows, cols
+
+
+def _bytes(n):
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def _taps(g):
+    """Every (row of C, tap (i, j), pixel (r, c)) where a window's tap falls inside the image.
+
+    Yields (oh, ow, i, j, r, c); taps that fall on padding have no column (they multiply zeros).
+    """
+    (H, W), (KH, KW) = g.size, g.kernel
+    (s_r, s_c), (d_r, d_c), ((top, _), (left, _)) = g.stride, g.dilation, g.pad
+    for oh in range(g.out[0]):
+        for ow in range(g.out[1]):
+            for i in range(KH):
+                for j in range(KW):
+                    r, c = s_r * oh + d_r * i - top, s_c * ow + d_c * j - left
+                    if 0 <= r < H and 0 <= c < W:
+                        yield oh, ow, i, j, r, c
 
 
 def conv_matrix_pattern(x_shape, w_shape, *, stride=1, padding=0, dilation=1):
@@ -20,28 +76,16 @@ def conv_matrix_pattern(x_shape, w_shape, *, stride=1, padding=0, dilation=1):
     x_shape: (H, W, C);  w_shape: (F, KH, KW, C).
     Returns an int array (OH*OW*F, H*W*C): the flat index into ``w.ravel()``
     of the weight at each entry of C, or -1 where C holds a structural zero.
-    Taps that fall on padding have no column: they multiply zeros.
+    Raises ValueError if it would exceed MAX_MATRIX_BYTES.
     """
-    x_shape, w_shape = tuple(x_shape), tuple(w_shape)
-    if len(x_shape) != 3:
-        raise ValueError(
-            f"x_shape must be a single image's (H, W, C), got {x_shape}; "
-            "for a batch, apply C to each image"
-        )
-    g = conv_geometry(x_shape, w_shape, stride=stride, padding=padding, dilation=dilation,
-                      x_name="x_shape")
-    (H, W), Cin, F, (KH, KW) = g.size, g.channels, g.filters, g.kernel
-    (s_r, s_c), (d_r, d_c), ((top, _), (left, _)) = g.stride, g.dilation, g.pad
-    flat = np.arange(F * KH * KW * Cin).reshape(F, KH, KW, Cin)
-    pattern = np.full((*g.out, F, H, W, Cin), -1, dtype=np.intp)
-    for oh in range(g.out[0]):
-        for ow in range(g.out[1]):
-            for i in range(KH):
-                for j in range(KW):
-                    r, c = s_r * oh + d_r * i - top, s_c * ow + d_c * j - left
-                    if 0 <= r < H and 0 <= c < W:
-                        pattern[oh, ow, :, r, c, :] = flat[:, i, j, :]
-    return pattern.reshape(g.out[0] * g.out[1] * F, H * W * Cin)
+    g = _geometry(x_shape, tuple(w_shape), stride, padding, dilation)
+    rows, cols = _check_size(g, np.dtype(np.intp).itemsize, "conv_matrix_pattern")
+    flat = np.arange(g.filters * g.kernel[0] * g.kernel[1] * g.channels).reshape(
+        g.filters, *g.kernel, g.channels)
+    pattern = np.full((*g.out, g.filters, *g.size, g.channels), -1, dtype=np.intp)
+    for oh, ow, i, j, r, c in _taps(g):
+        pattern[oh, ow, :, r, c, :] = flat[:, i, j, :]
+    return pattern.reshape(rows, cols)
 
 
 def conv_matrix(x_shape, w, *, stride=1, padding=0, dilation=1):
@@ -49,10 +93,14 @@ def conv_matrix(x_shape, w, *, stride=1, padding=0, dilation=1):
 
     x_shape: (H, W, C);  w: (F, KH, KW, C).
     Returns C: (OH*OW*F, H*W*C) with ``conv2d(x, w).ravel() == C @ x.ravel()``.
+    Raises ValueError if C would exceed MAX_MATRIX_BYTES (512 MiB).
     """
     (w,) = as_float_arrays(w=w)
     if w.ndim != 4:
         raise ValueError(f"w must have shape (F, KH, KW, C), got shape {w.shape}")
-    pattern = conv_matrix_pattern(x_shape, w.shape, stride=stride, padding=padding,
-                                  dilation=dilation)
-    return np.where(pattern >= 0, w.ravel()[pattern], 0).astype(w.dtype, copy=False)
+    g = _geometry(x_shape, w.shape, stride, padding, dilation)
+    rows, cols = _check_size(g, w.dtype.itemsize, "conv_matrix")
+    C = np.zeros((*g.out, g.filters, *g.size, g.channels), dtype=w.dtype)
+    for oh, ow, i, j, r, c in _taps(g):
+        C[oh, ow, :, r, c, :] = w[:, i, j, :]
+    return C.reshape(rows, cols)

@@ -161,3 +161,34 @@ def test_fuzz_only_clear_errors_or_right_shapes(args):
             assert names_an_argument(err, ("x", "w", "dh", "stride", "padding", "dilation"))
         else:
             assert (dx.shape, dw.shape, db.shape) == (x.shape, w.shape, w.shape[:1])
+
+
+# ---- too big is refused before anything is allocated ----------------------------------------------
+
+def test_conv_matrix_refuses_a_matrix_above_the_limit_before_allocating():
+    """(70, 70, 3) through 16 filters of 3x3x3: C would be 73984 x 14700 float64, 8.1 GiB."""
+    import tracemalloc
+
+    w = np.zeros((16, 3, 3, 3))
+    tracemalloc.start()
+    try:
+        for build in (lambda: H.conv_matrix((70, 70, 3), w), lambda: H.conv_matrix_pattern((70, 70, 3), w.shape)):
+            with pytest.raises(ValueError, match=r"73984 x 14700 matrix needing 8\.1 GiB \(limit 512\.0 MiB") as err:
+                build()
+            assert "conv_matrix_pattern" in str(err.value) and "smaller x_shape" in str(err.value)
+        assert tracemalloc.get_traced_memory()[1] < 2**20  # the peak: nothing big was attempted
+    finally:
+        tracemalloc.stop()
+
+
+def test_conv_matrix_limit_is_the_matrix_size(monkeypatch):
+    """Just under the limit builds; one entry more is refused (float32 counts 4 bytes an entry)."""
+    from helpers import matrix
+
+    w = np.ones((1, 3, 3, 1))
+    monkeypatch.setattr(matrix, "MAX_MATRIX_BYTES", 4 * 16 * 8)  # C is (2*2) x (4*4): 64 float64 entries
+    assert H.conv_matrix((4, 4, 1), w).shape == (4, 16)
+    assert H.conv_matrix_pattern((4, 4, 1), w.shape).shape == (4, 16)
+    with pytest.raises(ValueError, match=r"6 x 20 matrix needing 960 bytes \(limit 512 bytes"):
+        H.conv_matrix((4, 5, 1), w)
+    assert H.conv_matrix((4, 5, 1), w.astype(np.float32)).shape == (6, 20)  # 480 bytes in float32

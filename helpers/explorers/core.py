@@ -1,6 +1,7 @@
 """The Explorer widget wrapper and the static `show` used before each explorer."""
 
 import io
+from collections import OrderedDict
 from contextlib import contextmanager
 
 import matplotlib.pyplot as plt
@@ -21,23 +22,25 @@ class Explorer:
     """Widgets that drive a pure figure function.
 
     figure_fn(**state) -> (fig, text), where state maps each control's name
-    to its value.  The figure is shown as a PNG in an Image widget whose value
-    is replaced in place (no clearing, no flicker).  adjust(controls, change),
-    if given, runs first on every change, to update dependent controls (a
-    slider's range, say) without a second redraw.  States already drawn are
-    kept (``remember=True``), so moving a slider back is instant.  The last
-    figure, PNG and text stay in ``.figure``, ``.png`` and ``.text``.
+    to its value.  The figure is rendered to a PNG, shown in an Image widget
+    whose value is replaced in place (no clearing, no flicker), and closed:
+    only the PNG and the text are kept.  adjust(controls, change), if given,
+    runs first on every change, to update dependent controls (a slider's
+    range, say) without a second redraw.  The ``remember`` most recent states
+    are kept (PNG and text, about 50 KB each), so moving a slider back is
+    instant; ``remember=0`` redraws every time.  The current PNG and text are
+    ``.png`` (``b""`` when the state is impossible) and ``.text``.
     """
 
-    def __init__(self, figure_fn, controls, adjust=None, remember=True):
+    def __init__(self, figure_fn, controls, adjust=None, remember=64):
         import ipywidgets as widgets  # imported here: the pure functions need no widgets
 
         self.figure_fn, self.controls, self.adjust = figure_fn, controls, adjust
-        self.drawn = {} if remember else None  # state -> (figure, png, text)
+        self.remember, self.drawn = remember, OrderedDict()  # state -> (png, text), oldest first
         self.readout = widgets.HTML()
         self.image = widgets.Image(format="png")
         self.widget = widgets.VBox([widgets.HBox(list(controls.values())), self.readout, self.image])
-        self.figure, self.png, self.text, self._held = None, b"", "", False
+        self.png, self.text, self._held = b"", "", False
         for control in controls.values():
             control.observe(self._on_change, names="value")
         self.redraw()
@@ -64,26 +67,29 @@ class Explorer:
                 self.adjust(self.controls, change)
 
     def _draw(self, state):
+        """(png, text) of a state; an impossible combination of controls is a message, no figure."""
         try:
             fig, text = self.figure_fn(**state)
-        except ValueError as err:  # an impossible combination of controls: say so, draw nothing
-            return None, b"", f"<b>Not possible:</b> {err}"
-        return fig, png_bytes(fig), text
+        except ValueError as err:
+            return b"", f"<b>Not possible:</b> {err}"
+        return png_bytes(fig), text  # png_bytes closes the figure: nothing else of it is kept
 
     def redraw(self):
-        state = self.state
-        key = tuple(state.items())
-        if self.drawn is not None and key in self.drawn:
-            fig, png, text = self.drawn[key]
+        key = tuple(self.state.items())
+        if key in self.drawn:
+            self.drawn.move_to_end(key)
+            png, text = self.drawn[key]
         else:
-            fig, png, text = self._draw(state)
-            if self.drawn is not None:
-                self.drawn[key] = fig, png, text
-        self.figure, self.png, self.text = fig, png, text
+            png, text = self._draw(self.state)
+            if self.remember:
+                self.drawn[key] = png, text
+                if len(self.drawn) > self.remember:
+                    self.drawn.popitem(last=False)
+        self.png, self.text = png, text
         self.readout.value = text
-        self.image.layout.display = None if fig is not None else "none"
-        if fig is not None:
-            self.image.value = self.png
+        self.image.layout.display = None if png else "none"
+        if png:
+            self.image.value = png
 
     def _ipython_display_(self):
         display(self.widget)

@@ -74,4 +74,4 @@ def time_phases_explorer():
         "size": widgets.IntSlider(16, 8, 48, step=8, description="image side"),
         "channels": widgets.ToggleButtons(options=[3, 16, 32], value=16, description="channels"),
     }
-    return Explorer(time_phases_figure, controls, remember=False)  # measure afresh every time
+    return Explorer(time_phases_figure, controls, remember=0)  # measure afresh every time
