@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+SITE_SCRIPTS := tools/node_modules/.package-lock.json
 
 .PHONY: lab test notebooks bench html clean
 
@@ -22,11 +23,17 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.lab
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# MathJax and the widget HTML manager, pinned in tools/package.json, copied into site/ by `make html`
+$(SITE_SCRIPTS): tools/package.json tools/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the static site: sudo apt-get install nodejs npm"; exit 1; }
+	npm ci --prefix tools --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 lab: $(VENV)/.lab  ## set up, then open the series in JupyterLab
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/00-the-question.ipynb \
 	    $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-test: $(VENV)/.dev  ## set up, then run every test: lint, unit, property, notebooks, browser
+test: $(VENV)/.dev $(SITE_SCRIPTS)  ## set up, then run every test: lint, unit, property, notebooks, browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -39,9 +46,10 @@ notebooks: $(VENV)/.lab  ## re-execute every notebook top to bottom in a fresh k
 bench: $(VENV)/.dev  ## time loops vs vectorised (vs PyTorch when installed)
 	$(BIN)/python benchmarks/bench_conv.py
 
-html: $(VENV)/.lab  ## export every notebook with its outputs and widget state to site/
+html: $(VENV)/.lab $(SITE_SCRIPTS)  ## export every notebook with its outputs and widget state to site/, offline
+	rm -rf site
 	$(BIN)/python tools/build_site.py site
 
 clean:  ## remove the environment and every generated file
-	rm -rf $(VENV) site .hypothesis .pytest_cache .ruff_cache *.egg-info tests/browser/screenshots
+	rm -rf $(VENV) site tools/node_modules .hypothesis .pytest_cache .ruff_cache *.egg-info tests/browser/screenshots
 	find . -name __pycache__ -prune -exec rm -rf {} +

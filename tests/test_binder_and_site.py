@@ -1,5 +1,6 @@
 """Binder builds the tested environment; the static HTML export holds figures and widget state."""
 
+import html
 import json
 import re
 import shutil
@@ -73,4 +74,78 @@ def test_each_page_holds_its_figures_and_widget_state(site, path):
         models = json.loads(state.group(1))["state"].values()
         images = [m for m in models if m["model_name"] == "ImageModel"]
         assert images and all(len(m["buffers"][0]["data"]) > 1000 for m in images)  # the saved figure
-    assert ".ipynb\"" not in page  # links between notebooks point at the HTML pages
+    views = sum("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+                for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"])
+    assert page.count('<p class="kernel-note">') == views  # one note per explorer: its controls need a kernel
+
+
+SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S)
+DATA_SCRIPT = re.compile(r'type="application/(vnd\.jupyter\.[a-z.-]+\+json|json)"')
+REMOTE = re.compile(r"\b(?:src|href)=\"(?:https?:)?//|https?://")
+
+
+@pytest.mark.parametrize("name", ["index"] + [p.stem for p in NOTEBOOKS])
+def test_pages_reference_no_remote_script_style_or_image(site, name):
+    """Only local files: no script, stylesheet or image from a CDN, no URL inside any script's code."""
+    out, _ = site
+    page = (out / f"{name}.html").read_text()
+    for attributes, code in SCRIPT.findall(page):
+        assert not REMOTE.search(attributes), attributes
+        if not DATA_SCRIPT.search(attributes):  # saved widget state is data, not code
+            assert not re.search(r"(?:https?:)?//[a-z0-9-]+\.[a-z]", code), code[:200]
+        src = re.search(r'src="([^"]+)"', attributes)
+        assert src is None or (out / src.group(1)).is_file(), attributes
+    tags = re.findall(r"<(?:link|img|iframe|source|audio|video|embed|object)\b[^>]*>", page)
+    assert not [t for t in tags if REMOTE.search(t)]
+    assert not re.search(r"@import|url\(\s*['\"]?(?:https?:)?//", page)  # nor from CSS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_links_between_pages_resolve_and_links_out_are_kept(site, path):
+    """Links between notebooks point at their pages; links out (the Binder badge) are the notebook's own."""
+    out, _ = site
+    page = (out / f"{path.stem}.html").read_text()
+    source = path.read_text()
+    for href in map(html.unescape, re.findall(r'<a\b[^>]*\bhref="([^"]*)"', page)):
+        target = href.split("#")[0]
+        if re.match(r"[a-z]+:", href):
+            assert json.dumps(href)[1:-1] in source, href  # as written, e.g. ...?urlpath=lab/tree/notebooks/00-...ipynb
+        elif target:
+            assert target.endswith(".html") and (out / target).is_file(), href
+
+
+def test_site_scripts_are_the_pinned_ones():
+    """The copied scripts come from tools/package.json's exact pins, which the lock file and ipywidgets agree with."""
+    import build_site
+    from ipywidgets._version import __html_manager_version__
+
+    pins = build_site.pinned_versions()
+    assert all(re.fullmatch(r"\d+\.\d+\.\d+", v) for v in pins.values()), pins
+    lock = json.loads((ROOT / "tools/package-lock.json").read_text())["packages"]
+    assert {name: lock[f"node_modules/{name}"]["version"] for name in pins} == pins
+    assert {name: build_site.installed_version(name) for name in pins} == pins
+    assert build_site.satisfies_caret(pins[build_site.HTML_MANAGER], __html_manager_version__)
+
+
+@pytest.mark.parametrize(("version", "caret", "ok"), [("1.0.15", "^1.0.1", True), ("1.0.1", "^1.0.1", True),
+                                                      ("1.0.0", "^1.0.1", False), ("2.0.0", "^1.0.1", False),
+                                                      ("0.20.0", "^1.0.1", False), ("1.10.0", "^1.2.0", True)])
+def test_caret_range(version, caret, ok):
+    import build_site
+
+    assert build_site.satisfies_caret(version, caret) is ok
+
+
+def test_a_missing_or_stale_script_package_says_what_to_run(tmp_path, monkeypatch):
+    import build_site
+
+    monkeypatch.setattr(build_site, "NODE_MODULES", tmp_path)
+    (first, pin), *_ = build_site.pinned_versions().items()
+    with pytest.raises(RuntimeError, match=rf"{first} not installed, .* pins {pin}: run `npm ci --prefix tools`"):
+        build_site.build(tmp_path / "site")
+    for package, version in build_site.pinned_versions().items():
+        (tmp_path / package).mkdir(parents=True)
+        (tmp_path / package / "package.json").write_text(json.dumps({"version": version}))
+    (tmp_path / "mathjax" / "package.json").write_text('{"version": "3.0.0"}')
+    with pytest.raises(RuntimeError, match=r"has mathjax 3\.0\.0, tools/package\.json pins"):
+        build_site.build(tmp_path / "site")
