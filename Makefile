@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+# The project's JupyterLab defaults (no news prompt), in .venv's own settings folder,
+# as binder/postBuild does on Binder: the user's settings are left alone.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/conv-backprop.json
 
 .PHONY: lab test notebooks bench html clean
 
@@ -14,8 +17,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.lab: requirements.txt pyproject.toml | $(BIN)/python
+$(VENV)/.lab: requirements.txt pyproject.toml binder/jupyterlab-settings.json | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	install -D -m 644 binder/jupyterlab-settings.json $(LAB_SETTINGS)
 	touch $@
 
 $(VENV)/.dev: requirements-dev.txt $(VENV)/.lab

@@ -14,9 +14,12 @@ not help here: this machine's package proxy sends no caching headers, so pip sto
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
 import tomllib
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -158,3 +161,29 @@ def test_every_notebook_executes_in_the_binder_install(binder):
         prefix, helpers_file = "".join(cells[-1]["outputs"][0]["text"]).split()
         assert Path(prefix) == python.parent.parent, path.name  # the kernel ran in the Binder venv
         assert Path(helpers_file).is_relative_to(python.parent.parent), path.name  # not the repository
+
+
+def test_jupyterlab_in_the_binder_install_has_the_projects_settings(binder):
+    """postBuild installs the project's JupyterLab defaults: the server reports them for the news prompt."""
+    python, env, outside = binder
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    token = os.urandom(8).hex()
+    command = [python.parent / "jupyter", "lab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
+               f"--ServerApp.port={port}", f"--IdentityProvider.token={token}"]
+    server = subprocess.Popen(command, cwd=outside, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/lab/api/settings/@jupyterlab/apputils-extension:notification?token={token}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                plugin = json.load(urllib.request.urlopen(url, timeout=5))
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "JupyterLab did not start"
+                time.sleep(0.3)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert plugin["schema"]["properties"]["fetchNews"]["default"] == "false"

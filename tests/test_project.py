@@ -1,7 +1,10 @@
 """The project's promises: pinned, identical environments; executed notebooks; a live badge."""
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -28,6 +31,7 @@ def test_binder_files():
     assert (ROOT / "binder/runtime.txt").read_text().strip() == "python-3.11"
     post = ROOT / "binder/postBuild"
     assert "pip install --no-deps ." in post.read_text()
+    assert "binder/jupyterlab-settings.json" in post.read_text()
     assert post.stat().st_mode & 0o111, "binder/postBuild must be executable"
 
 
@@ -76,3 +80,20 @@ def test_notebook_links_resolve(path):
     for target in re.findall(r"\]\(([^)\s]+)\)", text):
         if not target.startswith(("http://", "https://", "#")):
             assert (path.parent / target.split("#")[0]).is_file(), target
+
+
+@pytest.mark.parametrize("ci", ["", "true"])
+def test_browser_tests_without_chromium_skip_with_the_install_hint_or_fail_under_ci(ci):
+    """With no Chromium (CHROMIUM_PATH pointing at nothing), `make test` passes locally and fails under CI."""
+    env = {k: v for k, v in os.environ.items() if k != "CI"} | {"CHROMIUM_PATH": str(ROOT / "no-chromium-here")}
+    if ci:
+        env["CI"] = ci
+    result = subprocess.run([sys.executable, "-m", "pytest", "tests/browser", "-q", "-rsf", "-p", "no:randomly"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    summary = result.stdout.strip().splitlines()[-1]  # e.g. "9 skipped in 0.09s"
+    counts = {word.removesuffix("s"): int(n) for n, word in re.findall(r"(\d+) (\w+)", summary)}
+    assert "sudo apt-get install chromium" in result.stdout, result.stdout[-2000:]
+    if ci:  # the fixture fails, so every browser test errors at set-up
+        assert result.returncode == 1 and set(counts) == {"error"}, counts
+    else:
+        assert result.returncode == 0 and set(counts) == {"skipped"}, counts
