@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 SITE_SCRIPTS := tools/node_modules/.package-lock.json
+# The project's JupyterLab defaults (no news prompt), in .venv's own settings folder,
+# as binder/postBuild does on Binder: the user's settings are left alone.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/conv-backprop.json
 
 .PHONY: lab test notebooks bench html clean
 
@@ -15,8 +18,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.lab: requirements.txt pyproject.toml | $(BIN)/python
+$(VENV)/.lab: requirements.txt pyproject.toml binder/jupyterlab-settings.json | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	install -D -m 644 binder/jupyterlab-settings.json $(LAB_SETTINGS)
 	touch $@
 
 $(VENV)/.dev: requirements-dev.txt $(VENV)/.lab
@@ -29,11 +33,15 @@ $(SITE_SCRIPTS): tools/package.json tools/package-lock.json
 	npm ci --prefix tools --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Every package of Binder's install, downloaded once for tests/test_install.py (which then installs offline)
+$(VENV)/binder-wheels/inputs.txt: binder/requirements.txt pyproject.toml tools/wheelhouse.py | $(BIN)/python
+	$(BIN)/python tools/wheelhouse.py
+
 lab: $(VENV)/.lab  ## set up, then open the series in JupyterLab
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/00-the-question.ipynb \
 	    $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-test: $(VENV)/.dev $(SITE_SCRIPTS)  ## set up, then run every test: lint, unit, property, notebooks, browser
+test: $(VENV)/.dev $(SITE_SCRIPTS) $(VENV)/binder-wheels/inputs.txt  ## set up, then run every test: lint, unit, property, notebooks, browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

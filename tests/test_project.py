@@ -1,14 +1,20 @@
-"""The project's promises: pinned, identical environments; executed notebooks; a live badge."""
+"""The project's promises: pinned, identical environments; executed notebooks; live badges and links."""
 
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+sys.path.insert(0, str(ROOT / "tools"))
+import set_repository  # noqa: E402
 
 
 def pins(path):
@@ -28,19 +34,55 @@ def test_binder_files():
     assert (ROOT / "binder/runtime.txt").read_text().strip() == "python-3.11"
     post = ROOT / "binder/postBuild"
     assert "pip install --no-deps ." in post.read_text()
+    assert "binder/jupyterlab-settings.json" in post.read_text()
     assert post.stat().st_mode & 0o111, "binder/postBuild must be executable"
 
 
-def test_readme_badge_opens_an_existing_notebook():
-    readme = (ROOT / "README.md").read_text()
-    badges = re.findall(r"https://mybinder\.org/v2/[^)\s]+", readme)
-    assert badges, "README.md has no Binder badge link"
-    for url in badges:
-        target = re.search(r"urlpath=([^&\s]+)", url)
-        assert target, url
-        path = unquote(target.group(1))
-        assert path.startswith("lab/tree/"), path
-        assert (ROOT / path.removeprefix("lab/tree/")).is_file(), path
+LINK = re.compile(r"(mybinder\.org/v2/gh|github\.com)/([^\s)\"'<>`\\]+)")
+
+
+def link_problems(root, address):
+    """Every Binder and GitHub link in README.md and the notebooks that misses address or a file there."""
+    problems = []
+    for path in [root / "README.md", *sorted((root / "notebooks").glob("*.ipynb"))]:
+        for host, rest in LINK.findall(path.read_text()):
+            link = f"{path.name}: {host}/{rest}"
+            parts = urlsplit("https://x/" + rest.rstrip(".,;:"))
+            segments = parts.path.strip("/").split("/")
+            if "/".join(segments[:2]) != address:
+                problems.append(f"{link}: not {address}")
+            elif host.startswith("mybinder"):
+                target = unquote(parse_qs(parts.query).get("urlpath", [""])[0])
+                if segments[2:] != [set_repository.BRANCH] or not target.startswith("lab/tree/notebooks/") \
+                        or not (root / target.removeprefix("lab/tree/")).is_file():
+                    problems.append(f"{link}: does not open an existing notebook on {set_repository.BRANCH}")
+            elif segments[2:3] in (["blob"], ["tree"]) and not (root / "/".join(segments[4:])).exists():
+                problems.append(f"{link}: no such file")
+    return problems
+
+
+def test_every_binder_and_github_link_uses_the_one_repository_address():
+    assert link_problems(ROOT, set_repository.repository()) == []
+    assert set_repository.binder_url("00-the-question.ipynb") in (ROOT / "README.md").read_text()
+    badge = "".join(json.loads(NOTEBOOKS[0].read_text())["cells"][0]["source"])
+    assert set_repository.binder_url(NOTEBOOKS[0].name) in badge
+
+
+def test_set_repository_rewrites_every_badge_and_link(tmp_path):
+    """The tool, run as the README says, on a copy: afterwards every link uses the new address, nothing else moved."""
+    old, new = set_repository.repository(), "alice/backprop-notes"
+    (tmp_path / "tools").mkdir()
+    for name in ["pyproject.toml", "README.md", "tools/set_repository.py", "notebooks"]:
+        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, tmp_path / name)
+    subprocess.run([sys.executable, "tools/set_repository.py", new], cwd=tmp_path, check=True, capture_output=True)
+    assert set_repository.repository(tmp_path) == new
+    assert link_problems(tmp_path, new) == []
+    for path in set_repository.files_with_links(tmp_path):
+        text = path.read_text()
+        assert old not in text, path.name
+        assert text.replace(new, old) == (ROOT / path.relative_to(tmp_path)).read_text(), path.name
+    with pytest.raises(ValueError, match=r"address: expected OWNER/NAME.*got 'https://github.com/alice/x'"):
+        set_repository.set_repository("https://github.com/alice/x", tmp_path)
 
 
 def test_readme_gives_the_two_commands():
@@ -76,3 +118,20 @@ def test_notebook_links_resolve(path):
     for target in re.findall(r"\]\(([^)\s]+)\)", text):
         if not target.startswith(("http://", "https://", "#")):
             assert (path.parent / target.split("#")[0]).is_file(), target
+
+
+@pytest.mark.parametrize("ci", ["", "true"])
+def test_browser_tests_without_chromium_skip_with_the_install_hint_or_fail_under_ci(ci):
+    """With no Chromium (CHROMIUM_PATH pointing at nothing), `make test` passes locally and fails under CI."""
+    env = {k: v for k, v in os.environ.items() if k != "CI"} | {"CHROMIUM_PATH": str(ROOT / "no-chromium-here")}
+    if ci:
+        env["CI"] = ci
+    result = subprocess.run([sys.executable, "-m", "pytest", "tests/browser", "-q", "-rsf", "-p", "no:randomly"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    summary = result.stdout.strip().splitlines()[-1]  # e.g. "9 skipped in 0.09s"
+    counts = {word.removesuffix("s"): int(n) for n, word in re.findall(r"(\d+) (\w+)", summary)}
+    assert "sudo apt-get install chromium" in result.stdout, result.stdout[-2000:]
+    if ci:  # the fixture fails, so every browser test errors at set-up
+        assert result.returncode == 1 and set(counts) == {"error"}, counts
+    else:
+        assert result.returncode == 0 and set(counts) == {"skipped"}, counts

@@ -3,12 +3,15 @@
 The server runs on 127.0.0.1 with a random token, temporary settings and
 workspace folders, and a *copy* of the notebooks, so the committed notebooks
 are never modified.  Where no Chromium can be found the tests are skipped with
-instructions, except under CI (CI=true), where that is a failure.
+instructions, except under CI (CI=true), where that is a failure; CHROMIUM_PATH,
+when set, is the only Chromium looked for (set it to a missing file to see both).
 """
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -25,8 +28,14 @@ INSTALL_HINT = ("Chromium not found. Install Debian's build with `sudo apt-get i
 
 
 def chromium_path():
-    candidates = [os.environ.get("CHROMIUM_PATH"), shutil.which("chromium"), shutil.which("chromium-browser")]
-    return next((c for c in candidates if c and Path(c).exists()), None)
+    """CHROMIUM_PATH when set (a path that does not exist means none), else chromium on PATH."""
+    if "CHROMIUM_PATH" in os.environ:
+        return os.environ["CHROMIUM_PATH"] if Path(os.environ["CHROMIUM_PATH"]).is_file() else None
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def under_ci():
+    return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
 
 
 def _free_port():
@@ -35,48 +44,94 @@ def _free_port():
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def jupyter_server(command, env, log_path, token, **popen):
+    """Start a Jupyter server by command (in its own process group); yield its base URL; stop it."""
+    port = _free_port()
+    command = [part.format(port=port, token=token) for part in command]
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                  start_new_session=True, **popen)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        try:
+            while True:
+                try:
+                    urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+                    break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError(f"JupyterLab did not start; see {log_path}") from None
+                    time.sleep(0.3)
+            yield base
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+
+
+def lab_env(tmp):
+    """The environment with temporary JupyterLab user settings, workspaces and runtime folders."""
+    return dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(tmp / "settings"),
+                JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"))
+
+
 @pytest.fixture(scope="session")
-def lab(tmp_path_factory):
-    """(base_url, token) of a JupyterLab serving a copy of notebooks/."""
+def lab(browser, tmp_path_factory):
+    """(base_url, token) of a JupyterLab serving a copy of notebooks/ (started only when Chromium is there)."""
     tmp = tmp_path_factory.mktemp("lab")
     shutil.copytree(ROOT / "notebooks", tmp / "notebooks")
     settings = tmp / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
-    port, token = _free_port(), "browser-test-" + os.urandom(8).hex()
-    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(tmp / "settings"),
-               JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"))
-    log = open(tmp / "server.log", "w")  # noqa: SIM115 (closed below)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
-         f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={tmp / 'notebooks'}"],
-        env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                raise RuntimeError(f"JupyterLab did not start; see {tmp / 'server.log'}") from None
-            time.sleep(0.3)
-    yield base, token
-    server.terminate()
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
+    token = "browser-test-" + os.urandom(8).hex()
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
+               "--ServerApp.port={port}", "--ServerApp.port_retries=0", "--IdentityProvider.token={token}",
+               f"--ServerApp.root_dir={tmp / 'notebooks'}"]
+    with jupyter_server(command, lab_env(tmp), tmp / "server.log", token) as base:
+        yield base, token
+
+
+@pytest.fixture
+def make_lab(browser, tmp_path):
+    """(base_url, token) of JupyterLab started by `make lab`, exactly as a learner starts it.
+
+    Only the address and the token are added to make's command line; the user's settings,
+    workspaces and runtime folders are empty temporary ones, so only the settings the project
+    installs into .venv apply.  It serves notebooks/ itself: the test checks that no notebook
+    changed, and removes the checkpoint JupyterLab writes on opening a notebook (git-ignored).
+    """
+    def snapshot():
+        return {p: p.stat().st_mtime_ns for p in (ROOT / "notebooks").rglob("*")}
+
+    def checkpoint(path):
+        return ".ipynb_checkpoints" in path.parts
+
+    before = snapshot()
+    token = "make-lab-test-" + os.urandom(8).hex()
+    lab_args = "--no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port={port} --ServerApp.port_retries=0 " \
+               "--IdentityProvider.token={token}"
+    command = ["make", "--no-print-directory", "lab", "LAB_ARGS=" + lab_args]
+    with jupyter_server(command, lab_env(tmp_path), tmp_path / "server.log", token, cwd=ROOT) as base:
+        yield base, token
+    after = snapshot()
+    new = sorted(set(after) - set(before), reverse=True)  # files before their folders
+    assert all(map(checkpoint, new)), new
+    for path in new:
+        path.rmdir() if path.is_dir() else path.unlink()
+    notebooks = {p: t for p, t in before.items() if not checkpoint(p)}
+    assert {p: after.get(p) for p in notebooks} == notebooks, "make lab changed files under notebooks/"
 
 
 @pytest.fixture(scope="session")
 def browser():
     path = chromium_path()
     if path is None:
-        if os.environ.get("CI"):
+        if under_ci():
             pytest.fail(INSTALL_HINT)
         pytest.skip(INSTALL_HINT)
     from playwright.sync_api import sync_playwright
