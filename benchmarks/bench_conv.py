@@ -26,6 +26,7 @@ import statistics
 import time
 import tracemalloc
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -258,14 +259,12 @@ def views_table(repeat=5):
     print("|---|---:|---:|")
     rows = {}
     for name in [*FORWARD_VIEWS, *(n for n in BACKWARD_VIEWS if n not in FORWARD_VIEWS)]:
-        cells = []
-        for views, call in ((FORWARD_VIEWS, lambda v: v(x, w, b, **layer.params)),
-                            (BACKWARD_VIEWS, lambda v: v(dh, x, w, **layer.params))):
-            view = views.get(name)
-            cells.append(None if view is None else 1e3 * statistics.median(timed(lambda: call(view))
-                                                                             for _ in range(repeat)))
-        rows[name] = cells
-        print(f"| {name} | " + " | ".join("-" if t is None else f"{t:.3f}" for t in cells) + " |", flush=True)
+        forward, backward = FORWARD_VIEWS.get(name), BACKWARD_VIEWS.get(name)
+        steps = [None if forward is None else partial(forward, x, w, b, **layer.params),
+                 None if backward is None else partial(backward, dh, x, w, **layer.params)]
+        rows[name] = [None if step is None else 1e3 * statistics.median(timed(step) for _ in range(repeat))
+                      for step in steps]
+        print(f"| {name} | " + " | ".join("-" if t is None else f"{t:.3f}" for t in rows[name]) + " |", flush=True)
     return rows
 
 

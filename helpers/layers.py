@@ -23,12 +23,16 @@ def _generator(rng):
     return rng
 
 
-def _saved(layer, name):
-    """What the forward pass kept for the backward pass; a clear error if forward has not run."""
-    if not hasattr(layer, name):
-        raise ValueError(f"{type(layer).__name__}.backward needs the forward pass's {name}: "
-                         "call forward first")
-    return getattr(layer, name)
+class SetByForward:
+    """A layer attribute that forward sets for backward: read before forward, a clear error."""
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, layer, owner=None):
+        if layer is None:
+            return self
+        raise ValueError(f"{owner.__name__}.backward needs the {self.name} that forward keeps: call forward first")
 
 
 def _upstream(dh, shape):
@@ -43,6 +47,8 @@ class Conv2D:
 
     kernel: K or (KH, KW);  stride, padding: as for :func:`helpers.conv2d`.
     """
+
+    x = SetByForward()
 
     def __init__(self, in_channels, filters, kernel, *, rng, stride=1, padding=0):
         C = check.integer("in_channels", in_channels, minimum=1)
@@ -59,7 +65,7 @@ class Conv2D:
         return conv2d(x, self.w, self.b, **self.conv)
 
     def backward(self, dh):
-        dx, self.dw[...], self.db[...] = conv2d_backward(dh, _saved(self, "x"), self.w, **self.conv)
+        dx, self.dw[...], self.db[...] = conv2d_backward(dh, self.x, self.w, **self.conv)
         return dx
 
     def params(self):
@@ -69,13 +75,14 @@ class Conv2D:
 class ReLU:
     """max(x, 0), any shape; the gradient passes where the input was positive."""
 
+    positive = SetByForward()
+
     def forward(self, x):
         self.positive = check.real_array("x", x) > 0
         return np.where(self.positive, x, 0.0)
 
     def backward(self, dh):
-        positive = _saved(self, "positive")
-        return np.where(positive, _upstream(dh, positive.shape), 0.0)
+        return np.where(self.positive, _upstream(dh, self.positive.shape), 0.0)
 
     def params(self):
         return []
@@ -117,16 +124,18 @@ class MaxPool2D:
     columns are dropped by the forward pass and get zero gradient.
     """
 
+    x_shape = SetByForward()
+    winner = SetByForward()
+
     def forward(self, x):
+        self.x_shape = x.shape
         blocks = pool_blocks(x)
-        self.x_shape = np.shape(x)
         self.winner = blocks.argmax(axis=-1)  # (N, H/2, W/2, C): which of the 4 won
         return blocks.max(axis=-1)
 
     def backward(self, dh):
-        winner = _saved(self, "winner")
-        routed = np.zeros((*winner.shape, 4))
-        np.put_along_axis(routed, winner[..., None], _upstream(dh, winner.shape)[..., None], axis=-1)
+        routed = np.zeros((*dh.shape, 4))
+        np.put_along_axis(routed, self.winner[..., None], dh[..., None], axis=-1)
         return unpool_blocks(routed, self.x_shape)
 
     def params(self):
@@ -136,6 +145,8 @@ class MaxPool2D:
 class Flatten:
     """(N, ...) -> (N, D); backward reshapes back."""
 
+    shape = SetByForward()
+
     def forward(self, x):
         x = check.real_array("x", x)
         if x.ndim < 2:
@@ -144,8 +155,8 @@ class Flatten:
         return x.reshape(len(x), -1)
 
     def backward(self, dh):
-        shape = _saved(self, "shape")
-        return _upstream(dh, (shape[0], int(np.prod(shape[1:])))).reshape(shape)
+        N, *rest = self.shape
+        return _upstream(dh, (N, int(np.prod(rest)))).reshape(self.shape)
 
     def params(self):
         return []
@@ -153,6 +164,8 @@ class Flatten:
 
 class Dense:
     """x (N, D) -> x @ w + b, w (D, M), b (M,)."""
+
+    x = SetByForward()
 
     def __init__(self, inputs, outputs, *, rng):
         D, M = check.integer("inputs", inputs, minimum=1), check.integer("outputs", outputs, minimum=1)
@@ -168,9 +181,8 @@ class Dense:
         return x @ self.w + self.b
 
     def backward(self, dh):
-        x = _saved(self, "x")
-        dh = _upstream(dh, (len(x), self.w.shape[1]))
-        self.dw[...] = x.T @ dh
+        dh = _upstream(dh, (len(self.x), self.w.shape[1]))
+        self.dw[...] = self.x.T @ dh
         self.db[...] = dh.sum(axis=0)
         return dh @ self.w.T
 
@@ -194,6 +206,9 @@ def _logits_and_labels(logits, labels):
 class SoftmaxCrossEntropy:
     """Mean cross-entropy of softmax(logits (N, K)) against integer labels (N,)."""
 
+    probs = SetByForward()
+    labels = SetByForward()
+
     def forward(self, logits, labels):
         logits, labels = _logits_and_labels(logits, labels)
         shifted = logits - logits.max(axis=1, keepdims=True)  # same softmax, no overflow
@@ -204,7 +219,7 @@ class SoftmaxCrossEntropy:
 
     def backward(self):
         """dL/dlogits = (softmax - one_hot) / N."""
-        grad = _saved(self, "probs").copy()
+        grad = self.probs.copy()
         grad[np.arange(len(self.labels)), self.labels] -= 1
         return grad / len(self.labels)
 

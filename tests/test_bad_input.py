@@ -396,17 +396,8 @@ def forwarded(layer, x):
          "x must have images of at least 2 x 2 pixels to pool, got shape (1, 1, 4, 3)"),
         (lambda: unpool_blocks(np.ones((1, 2, 2, 3, 4)), (1, 4, 6, 3)), ValueError,
          "blocks must have shape (N, H // 2, W // 2, C, 4) = (1, 2, 3, 3, 4), got shape (1, 2, 2, 3, 4)"),
-        (lambda: Conv2D(3, 4, 3, rng=rng).backward(np.ones((1, 3, 3, 4))), ValueError,
-         "Conv2D.backward needs the forward pass's x: call forward first"),
-        (lambda: ReLU().backward(np.ones(3)), ValueError, "ReLU.backward needs the forward pass's positive"),
-        (lambda: MaxPool2D().backward(np.ones((1, 2, 2, 3))), ValueError, "MaxPool2D.backward needs"),
-        (lambda: Flatten().backward(np.ones((1, 3))), ValueError, "Flatten.backward needs"),
-        (lambda: Dense(5, 3, rng=rng).backward(np.ones((2, 3))), ValueError, "Dense.backward needs"),
-        (lambda: SoftmaxCrossEntropy().backward(), ValueError, "SoftmaxCrossEntropy.backward needs"),
         (lambda: forwarded(ReLU(), np.ones((2, 3))).backward(np.ones((3, 2))), ValueError,
          "dh must have the forward output's shape (2, 3), got shape (3, 2)"),
-        (lambda: forwarded(MaxPool2D(), np.ones((1, 4, 4, 2))).backward(np.ones((1, 2, 2, 3))), ValueError,
-         "dh must have the forward output's shape (1, 2, 2, 2), got shape (1, 2, 2, 3)"),
         (lambda: forwarded(Flatten(), np.ones((2, 3, 4))).backward(np.ones((2, 11))), ValueError,
          "dh must have the forward output's shape (2, 12), got shape (2, 11)"),
         (lambda: forwarded(Dense(5, 3, rng=rng), np.ones((2, 5))).backward(np.ones((2, 5))), ValueError,
@@ -418,3 +409,17 @@ def forwarded(layer, x):
 def test_layers_bad_input(call, error, message):
     with pytest.raises(error, match=re.escape(message)):
         call()
+
+
+@pytest.mark.parametrize("layer, backward, kept", [
+    (Conv2D(3, 4, 3, rng=rng), lambda layer: layer.backward(np.ones((1, 3, 3, 4))), "x"),
+    (ReLU(), lambda layer: layer.backward(np.ones(3)), "positive"),
+    (MaxPool2D(), lambda layer: layer.backward(np.ones((1, 2, 2, 3))), "winner"),
+    (Flatten(), lambda layer: layer.backward(np.ones((1, 3))), "shape"),
+    (Dense(5, 3, rng=rng), lambda layer: layer.backward(np.ones((2, 3))), "x"),
+    (SoftmaxCrossEntropy(), lambda layer: layer.backward(), "probs"),
+], ids=["Conv2D", "ReLU", "MaxPool2D", "Flatten", "Dense", "SoftmaxCrossEntropy"])
+def test_backward_before_forward(layer, backward, kept):
+    message = f"{type(layer).__name__}.backward needs the {kept} that forward keeps: call forward first"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        backward(layer)
