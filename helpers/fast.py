@@ -33,7 +33,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from . import _checks as check
-from .geometry import _padding_pairs, conv_geometry, crop_padding, pad_input, prepare, tap_slices, unbatch
+from .geometry import conv_geometry, crop_padding, pad_input, prepare, tap_slices, unbatch
 from .im2col_view import windows
 
 __all__ = ["FEW_CHANNELS", "PHASES", "layout", "conv2d", "conv2d_backward", "conv2d_transpose",
@@ -223,9 +223,8 @@ def _smallest_input(out, kernel, stride, padding, dilation):
         raise ValueError("input_size is required with padding='same'")
     stride = check.int_pair("stride", stride, minimum=1)
     dilation = check.int_pair("dilation", dilation, minimum=1)
-    pad = _padding_pairs(spec, None, kernel, stride, dilation)
-    return tuple(max((o - 1) * s + (k - 1) * d + 1 - sum(p), 1)
-                 for o, k, s, d, p in zip(out, kernel, stride, dilation, pad))
+    return tuple(max((o - 1) * s + (k - 1) * d + 1 - 2 * p, 1)
+                 for o, k, s, d, p in zip(out, kernel, stride, dilation, spec))
 
 
 def phase_times(x, w, b, dh, *, stride=1, padding=0, dilation=1):
