@@ -42,9 +42,12 @@ def int_pair(name, value, *, minimum, maximum=LARGEST, pair="(rows, cols)", sing
 
     Each must be in minimum..maximum.
     """
+    if type(value) is int and single and minimum <= value <= maximum:  # the common case, at once
+        return value, value
     if isinstance(value, np.ndarray) and value.ndim == 1:
-        value = tuple(value)  # NumPy integers, checked below like any others
-    values = value if isinstance(value, (tuple, list)) else (value, value) if single else ()
+        values = tuple(value)  # NumPy integers, checked below like any others
+    else:
+        values = value if isinstance(value, (tuple, list)) else (value, value) if single else ()
     if len(values) != 2 or not all(is_int(v) for v in values):
         kind = f"an int or a {pair} pair of ints" if single else f"a {pair} pair of ints"
         raise TypeError(f"{name} must be {kind}, got {value!r}")
@@ -75,6 +78,8 @@ def shape(name, value, *, ranks, form):
 
     form describes the expected shape in the message, e.g. "(H, W, C) or (N, H, W, C)".
     """
+    if type(value) is tuple and len(value) in ranks and all(type(v) is int and v >= 0 for v in value):
+        return value  # the common case: an array's shape
     if isinstance(value, np.ndarray) and value.ndim == 1:
         value = tuple(value)
     if not isinstance(value, (tuple, list)) or not all(is_int(v) for v in value):
