@@ -11,8 +11,9 @@ import numbers
 import numpy as np
 
 __all__ = [
-    "LARGEST", "is_int", "integer", "int_pair", "number", "function", "shape", "padding",
-    "float_arrays", "real_array", "rank", "no_empty_axis", "same_shape", "conv_shapes", "kernel_fits",
+    "LARGEST", "is_int", "integer", "int_pair", "number", "function", "generator", "shape", "padding",
+    "float_arrays", "real_array", "number_array", "rank", "no_empty_axis", "same_shape", "conv_shapes",
+    "kernel_fits",
 ]
 
 LARGEST = 2**31 - 1  # strides, dilations and paddings above this are refused (NumPy's strides overflow)
@@ -127,6 +128,21 @@ def real_array(name, value):
     if a.dtype.kind not in "iuf" or a.dtype == np.longdouble:
         raise TypeError(f"{name} must hold real numbers (integer, float32 or float64), got dtype {a.dtype}")
     return a
+
+
+def number_array(name, value):
+    """value as a float64 array, or complex128 for complex numbers; refuse None and non-numbers."""
+    a = np.asarray(value)
+    if a.dtype.kind not in "biufc":
+        raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__} of dtype {a.dtype}")
+    return a.astype(np.complex128 if a.dtype.kind == "c" else np.float64)
+
+
+def generator(name, value):
+    """A NumPy random Generator."""
+    if not isinstance(value, np.random.Generator):
+        raise TypeError(f"{name} must be a numpy Generator, such as np.random.default_rng(0), got {value!r}")
+    return value
 
 
 def rank(name, a, ranks, form):

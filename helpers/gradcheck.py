@@ -39,17 +39,9 @@ def numerical_gradient(fn, x, upstream, *, eps=1e-6):
     return grad
 
 
-def _numbers(name, value):
-    """value as a float64 or complex128 array; refuse None and non-numbers."""
-    a = np.asarray(value)
-    if a.dtype.kind not in "biufc":
-        raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__} of dtype {a.dtype}")
-    return a.astype(np.complex128 if a.dtype.kind == "c" else np.float64)
-
-
 def rel_error(a, b):
     """max|a - b| / max(|a| + |b|, tiny): 0 for equal arrays, at most 1 (complex numbers too)."""
-    a, b = _numbers("a", a), _numbers("b", b)
+    a, b = check.number_array("a", a), check.number_array("b", b)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     if a.size == 0:
@@ -64,7 +56,7 @@ def compare(name, mine, ref, *, tol=1e-7):
     Returns True when close, so notebooks can ``assert compare(...)``.
     """
     tol = check.number("tol", tol, positive=False)
-    mine, ref = _numbers("mine", mine), _numbers("ref", ref)
+    mine, ref = check.number_array("mine", mine), check.number_array("ref", ref)
     if mine.shape != ref.shape:
         print(f"{name:<16} | shape {mine.shape} != {ref.shape}")
         return False

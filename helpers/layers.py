@@ -17,12 +17,6 @@ __all__ = [
 ]
 
 
-def _generator(rng):
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy Generator, such as np.random.default_rng(0), got {rng!r}")
-    return rng
-
-
 class SetByForward:
     """A layer attribute that forward sets for backward: read before forward, a clear error."""
 
@@ -55,7 +49,7 @@ class Conv2D:
         F = check.integer("filters", filters, minimum=1)
         KH, KW = check.int_pair("kernel", kernel, minimum=1)
         fan_in = KH * KW * C
-        self.w = _generator(rng).normal(size=(F, KH, KW, C)) * np.sqrt(2.0 / fan_in)
+        self.w = check.generator("rng", rng).normal(size=(F, KH, KW, C)) * np.sqrt(2.0 / fan_in)
         self.b = np.zeros(F)
         self.dw, self.db = np.zeros_like(self.w), np.zeros_like(self.b)
         self.conv = dict(stride=stride, padding=padding)
@@ -169,7 +163,7 @@ class Dense:
 
     def __init__(self, inputs, outputs, *, rng):
         D, M = check.integer("inputs", inputs, minimum=1), check.integer("outputs", outputs, minimum=1)
-        self.w = _generator(rng).normal(size=(D, M)) * np.sqrt(1.0 / D)
+        self.w = check.generator("rng", rng).normal(size=(D, M)) * np.sqrt(1.0 / D)
         self.b = np.zeros(M)
         self.dw, self.db = np.zeros_like(self.w), np.zeros_like(self.b)
 
