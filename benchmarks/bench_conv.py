@@ -1,7 +1,7 @@
 """Benchmark: loops vs vectorised conv2d forward + backward (vs PyTorch when installed),
 explorer redraws, and the notebook series' execution time.
 
-Run with ``make bench`` (or ``python benchmarks/bench_conv.py --help``).  Three tables:
+Run with ``make bench`` (or ``python benchmarks/bench_conv.py --help``).  Four tables:
 
 1. For each layer and dtype: the median time of forward + full backward
    (dx, dw, db), the GFLOP/s that implies, the ratio to PyTorch's CPU
@@ -15,6 +15,8 @@ Run with ``make bench`` (or ``python benchmarks/bench_conv.py --help``).  Three 
 2. Each explorer's redraw at its default settings: the state -> figure
    function, and rendering that figure to the PNG the widget shows.
 3. Each notebook executed top to bottom in a fresh kernel.
+4. Every view in the registry (helpers.views) on the question's layer: a
+   view added there is timed here.
 """
 
 import argparse
@@ -24,10 +26,12 @@ import statistics
 import time
 import tracemalloc
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 import helpers as H
+from helpers.views import BACKWARD_VIEWS, FORWARD_VIEWS
 
 try:
     import torch
@@ -246,11 +250,29 @@ def notebook_table():
     print(f"\ntarget: the series <= 60 s: {verdict(total <= 60)} (under nbval they take about as long)")
 
 
+def views_table(repeat=5):
+    """Each registered view, forward and backward, on the question's layer (float64): median ms."""
+    layer = LAYERS[0]
+    x, w, b, dh = make_inputs(layer, np.float64, np.random.default_rng(0))
+    print(f"\n# every view of helpers.views on the question's layer ({layer}, float64)\n")
+    print("| view | forward ms | backward ms |")
+    print("|---|---:|---:|")
+    rows = {}
+    for name in [*FORWARD_VIEWS, *(n for n in BACKWARD_VIEWS if n not in FORWARD_VIEWS)]:
+        forward, backward = FORWARD_VIEWS.get(name), BACKWARD_VIEWS.get(name)
+        steps = [None if forward is None else partial(forward, x, w, b, **layer.params),
+                 None if backward is None else partial(backward, dh, x, w, **layer.params)]
+        rows[name] = [None if step is None else 1e3 * statistics.median(timed(step) for _ in range(repeat))
+                      for step in steps]
+        print(f"| {name} | " + " | ".join("-" if t is None else f"{t:.3f}" for t in rows[name]) + " |", flush=True)
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--budget", type=float, default=1.0, help="seconds of timing per layer and dtype")
     parser.add_argument("--no-loops", action="store_true", help="skip the loop reference")
-    parser.add_argument("--only", choices=["conv", "explorers", "notebooks"], help="print one table only")
+    parser.add_argument("--only", choices=["conv", "explorers", "notebooks", "views"], help="print one table only")
     args = parser.parse_args()
     if args.only in (None, "explorers"):
         explorer_table()
@@ -258,6 +280,8 @@ def main():
         notebook_table()
     if args.only in (None, "conv"):
         conv_table(args)
+    if args.only in (None, "views"):
+        views_table()
 
 
 def conv_table(args):

@@ -4,28 +4,51 @@ Channels-last throughout, as in the question:
 x (H, W, C) or (N, H, W, C);  w (F, KH, KW, C);  b (F,);
 h and dh (OH, OW, F) or (N, OH, OW, F).
 
-Four views of the same backward pass, tested against each other:
+Views of the same backward pass, tested against each other
+(the registry :data:`helpers.views.BACKWARD_VIEWS`):
 
 * :func:`conv2d_backward_loops`   -- the readable loop reference (scatter view)
 * :func:`conv2d_backward_formula` -- correlations with the rotated kernel
-* :func:`conv_matrix`             -- dL/dx = C.T @ dL/dh
-* :func:`conv2d_backward`         -- vectorised: im2col, matrix products, col2im
+* :func:`conv2d_backward_matrix`  -- dL/dx = C.T @ dL/dh, dL/dw from C's pattern
+* :func:`conv2d_backward_im2col`  -- im2col, matrix products, col2im
+* :func:`conv2d_backward`         -- the same products laid out for speed (helpers.fast)
+
+The submodules ``checkers``, ``explorers``, ``plotting`` and ``layers`` load
+on first use, so ``import helpers`` needs neither matplotlib nor IPython.
 """
 
-from . import checkers, explorers, plotting
+import importlib
+
+from .fast import conv2d, conv2d_backward, conv2d_backward_by_convolutions, conv2d_transpose
 from .formula import conv2d_backward_formula, correlate2d, dilate, full_convolve2d, rotate180
-from .geometry import ConvGeometry, conv_geometry, output_size
+from .geometry import ConvGeometry, conv_geometry, output_size, window_geometry
 from .gradcheck import compare, numerical_gradient, rel_error
-from .matrix import conv_matrix, conv_matrix_pattern
+from .im2col_view import col2im, conv2d_backward_im2col, conv2d_im2col, im2col
+from .matrix import conv2d_backward_matrix, conv2d_matrix, conv_matrix, conv_matrix_pattern
 from .reference import conv2d_backward_loops, conv2d_loops
-from .vectorised import col2im, conv2d, conv2d_backward, conv2d_transpose, im2col
+from .views import BACKWARD_VIEWS, FORWARD_VIEWS
+
+LAZY_SUBMODULES = ("checkers", "explorers", "plotting", "layers")
 
 __all__ = [
-    "checkers", "explorers", "plotting",
-    "ConvGeometry", "conv_geometry", "output_size",
+    *LAZY_SUBMODULES,
+    "ConvGeometry", "conv_geometry", "window_geometry", "output_size",
     "conv2d_loops", "conv2d_backward_loops",
     "correlate2d", "full_convolve2d", "rotate180", "dilate", "conv2d_backward_formula",
-    "im2col", "col2im", "conv2d", "conv2d_backward", "conv2d_transpose",
-    "conv_matrix", "conv_matrix_pattern",
+    "conv_matrix", "conv_matrix_pattern", "conv2d_matrix", "conv2d_backward_matrix",
+    "im2col", "col2im", "conv2d_im2col", "conv2d_backward_im2col",
+    "conv2d", "conv2d_backward", "conv2d_transpose", "conv2d_backward_by_convolutions",
+    "FORWARD_VIEWS", "BACKWARD_VIEWS",
     "numerical_gradient", "rel_error", "compare",
 ]
+
+
+def __getattr__(name):
+    """helpers.checkers, helpers.explorers, ...: imported on first use."""
+    if name in LAZY_SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(LAZY_SUBMODULES))

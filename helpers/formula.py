@@ -9,9 +9,10 @@ and three small array moves: :func:`rotate180`, :func:`dilate` (insert
 
 * dL/dw[f, :, :, c] is the correlation of the padded input channel c with
   dL/dh[:, :, f], where stride and dilation swap roles;
-* dL/dx[:, :, c] is the sum over filters f of the *full* convolution of the
-  zero-inserted dL/dh[:, :, f] with filter f's channel c rotated by 180
-  degrees (with the kernel's dilation), cropped by the forward padding.
+* dL/dx[:, :, c] is the sum over filters f of: correlate the zero-inserted,
+  zero-padded dL/dh[:, :, f] with filter f's channel c rotated by 180
+  degrees (with the kernel's dilation), which is :func:`full_convolve2d`;
+  then crop the forward padding.
 
 The per-filter, per-channel loops are kept on purpose: they are the learner's
 "compute it for each of the 16 filters and add them", made exact.
@@ -19,6 +20,7 @@ The per-filter, per-channel loops are kept on purpose: they are the learner's
 
 import numpy as np
 
+from . import _checks as check
 from .geometry import crop_padding, pad_input, prepare, unbatch
 
 __all__ = [
@@ -27,8 +29,11 @@ __all__ = [
 ]
 
 
-def _pair(v):
-    return (v, v) if np.ndim(v) == 0 else tuple(v)
+def _plane(name, a, form):
+    """a as a 2-D array with no empty axis; form names its axes in the message."""
+    check.rank(name, a, (2,), form)
+    check.no_empty_axis(name, a.shape)
+    return a
 
 
 def correlate2d(a, k, *, stride=1, dilation=1):
@@ -37,12 +42,17 @@ def correlate2d(a, k, *, stride=1, dilation=1):
     a: (P, Q);  k: (KH, KW);  stride, dilation: int or (rows, cols) pair.
     Returns (floor((P - (KH-1)d - 1) / s) + 1, the same for columns).
     """
-    a, k = np.asarray(a), np.asarray(k)
-    (s_r, s_c), (d_r, d_c) = _pair(stride), _pair(dilation)
+    a, k = check.float_arrays(a=a, k=k)
+    _plane("a", a, "(P, Q)")
+    _plane("k", k, "(KH, KW)")
+    (s_r, s_c) = check.int_pair("stride", stride, minimum=1)
+    (d_r, d_c) = check.int_pair("dilation", dilation, minimum=1)
     KH, KW = k.shape
+    check.kernel_fits(((KH - 1) * d_r + 1, (KW - 1) * d_c + 1), a.shape, "a",
+                      f"k has shape {k.shape}, dilation={(d_r, d_c)}")
     OH = (a.shape[0] - (KH - 1) * d_r - 1) // s_r + 1
     OW = (a.shape[1] - (KW - 1) * d_c - 1) // s_c + 1
-    out = np.zeros((OH, OW), dtype=np.result_type(a, k, np.float32))
+    out = np.zeros((OH, OW), dtype=a.dtype)
     for i in range(KH):  # one shifted, strided view of `a` per kernel tap
         for j in range(KW):
             r, c = i * d_r, j * d_c
@@ -55,7 +65,7 @@ def rotate180(k):
 
     k: (KH, KW) or (F, KH, KW, C); for the latter the spatial axes 1, 2 flip.
     """
-    k = np.asarray(k)
+    k = check.rank("k", check.real_array("k", k), (2, 4), "(KH, KW) or (F, KH, KW, C)")
     return k[::-1, ::-1] if k.ndim == 2 else k[:, ::-1, ::-1, :]
 
 
@@ -64,20 +74,23 @@ def full_convolve2d(a, k, *, dilation=1):
 
     a: (P, Q);  k: (KH, KW).  Returns (P + (KH-1)d, Q + (KW-1)d).
     """
-    (KH, KW), (d_r, d_c) = np.shape(k), _pair(dilation)
+    a, k = check.float_arrays(a=a, k=k)
+    _plane("a", a, "(P, Q)")
+    (KH, KW), (d_r, d_c) = _plane("k", k, "(KH, KW)").shape, check.int_pair("dilation", dilation, minimum=1)
     pr, pc = (KH - 1) * d_r, (KW - 1) * d_c
-    return correlate2d(np.pad(a, ((pr, pr), (pc, pc))), rotate180(k), dilation=dilation)
+    return correlate2d(np.pad(a, ((pr, pr), (pc, pc))), rotate180(k), dilation=(d_r, d_c))
 
 
 def dilate(dh, stride):
     """Insert stride - 1 zeros between neighbouring entries of each map.
 
-    dh: (OH, OW) or (N, OH, OW, F);  stride: int or (rows, cols) pair.
-    Returns the spatial axes grown to ((OH-1)s + 1, (OW-1)s + 1).
+    dh: (OH, OW), (OH, OW, F) or (N, OH, OW, F);  stride: int or (rows, cols) pair.
+    Returns the spatial axes (OH, OW) grown to ((OH-1)s + 1, (OW-1)s + 1).
     """
-    dh = np.asarray(dh)
-    s_r, s_c = _pair(stride)
-    r, c = (0, 1) if dh.ndim == 2 else (1, 2)
+    dh = check.rank("dh", check.real_array("dh", dh), (2, 3, 4), "(OH, OW), (OH, OW, F) or (N, OH, OW, F)")
+    check.no_empty_axis("dh", dh.shape, skip=1 if dh.ndim == 4 else 0)
+    s_r, s_c = check.int_pair("stride", stride, minimum=1)
+    r, c = (1, 2) if dh.ndim == 4 else (0, 1)
     shape = list(dh.shape)
     shape[r], shape[c] = (shape[r] - 1) * s_r + 1, (shape[c] - 1) * s_c + 1
     up = np.zeros(shape, dtype=dh.dtype)
@@ -88,7 +101,7 @@ def dilate(dh, stride):
 
 
 def conv2d_backward_formula(dh, x, w, *, stride=1, padding=0, dilation=1):
-    """Backward pass from the formulas: dilate, pad, full-correlate with rot180, crop.
+    """Backward pass from the formulas: dilate dL/dh, correlate it zero-padded with rot180(w), crop.
 
     dh: (OH, OW, F) or (N, OH, OW, F);  x: (H, W, C) or (N, H, W, C);
     w: (F, KH, KW, C).  Returns (dx, dw, db) with the shapes of x, w and (F,).

@@ -1,9 +1,4 @@
-"""Output-size arithmetic and the one place where arguments are checked.
-
-Every public function in :mod:`helpers` calls :func:`conv_geometry` (and
-:func:`as_float_arrays`) first, so bad input is reported the same way
-everywhere: a ``TypeError`` or ``ValueError`` that names the argument, what
-was expected and what was received.
+"""Output-size arithmetic: every size of a convolution, from its shapes and parameters.
 
 Shapes (channels-last, as in the question):
 
@@ -11,18 +6,22 @@ Shapes (channels-last, as in the question):
 * ``w``  (F, KH, KW, C)
 * ``b``  (F,)
 * ``h``  (OH, OW, F) or (N, OH, OW, F), and ``dh`` the same
+
+The arguments are checked by :mod:`helpers._checks` before any arithmetic;
+:func:`prepare` does both for the arrays of a convolution or its backward pass.
 """
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
+from . import _checks as check
+
 __all__ = [
-    "ConvGeometry", "conv_geometry", "output_size", "as_float_arrays", "prepare",
-    "unbatch", "pad_input", "crop_padding", "window",
+    "ConvGeometry", "conv_geometry", "window_geometry", "output_size", "prepare", "unbatch",
+    "pad_input", "crop_padding", "window", "tap_slices",
 ]
 
 
@@ -31,31 +30,23 @@ def output_size(n, k, *, stride=1, padding=0, dilation=1):
 
     ``floor((n + 2p - ((k - 1) d + 1)) / s) + 1``, where ``(k - 1) d + 1`` is
     the dilated ("effective") kernel size.  ``padding`` may be an int (the same
-    on both sides) or a ``(before, after)`` pair.  Returns 0 or less when the
-    kernel does not fit; :func:`conv_geometry` turns that into an error.
+    on both sides), a ``(before, after)`` pair, ``"valid"`` (0) or ``"same"``
+    (``ceil(n / s)`` outputs).  Returns 0 or less when the kernel does not fit;
+    :func:`conv_geometry` turns that into an error.
     """
-    pair = isinstance(padding, tuple) or np.ndim(padding) > 0  # tuple first: np.ndim is slow
-    before, after = padding if pair else (padding, padding)
-    effective = (k - 1) * dilation + 1
-    return (n + before + after - effective) // stride + 1
+    n, k = check.integer("n", n, minimum=1), check.integer("k", k, minimum=1)
+    stride = check.integer("stride", stride, minimum=1)
+    dilation = check.integer("dilation", dilation, minimum=1)
+    if isinstance(padding, str):
+        pad = _padding_pairs(check.padding(padding), (n,), (k,), (stride,), (dilation,))[0]
+    else:
+        pad = check.int_pair("padding", padding, minimum=0, pair="(before, after)")
+    return _output_size(n, k, stride, pad, dilation)
 
 
-def _is_int(value):
-    if type(value) is int:  # the common case, without the slower ABC check
-        return True
-    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
-
-
-def _int_pair(name, value, *, minimum):
-    """An int or a (rows, cols) pair of ints >= minimum, as a tuple of two ints."""
-    pair = value if isinstance(value, (tuple, list)) else (value, value)
-    if len(pair) != 2 or not all(_is_int(v) for v in pair):
-        raise TypeError(
-            f"{name} must be an int or a (rows, cols) pair of ints, got {value!r}"
-        )
-    if min(pair) < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
-    return int(pair[0]), int(pair[1])
+def _output_size(n, k, stride, pad, dilation):
+    """output_size without checks; pad is (before, after)."""
+    return (n + pad[0] + pad[1] - ((k - 1) * dilation + 1)) // stride + 1
 
 
 def _same_padding(n, k, stride, dilation):
@@ -71,21 +62,11 @@ def _same_padding(n, k, stride, dilation):
     return total // 2, total - total // 2
 
 
-def _padding_pairs(padding, size, kernel, stride, dilation):
-    """Normalise ``padding`` to ((top, bottom), (left, right))."""
-    if isinstance(padding, str):
-        if padding == "valid":
-            return (0, 0), (0, 0)
-        if padding == "same":
-            return tuple(
-                _same_padding(n, k, s, d)
-                for n, k, s, d in zip(size, kernel, stride, dilation)
-            )
-        raise ValueError(
-            f"padding must be an int, a (rows, cols) pair, 'valid' or 'same', got {padding!r}"
-        )
-    rows, cols = _int_pair("padding", padding, minimum=0)
-    return (rows, rows), (cols, cols)
+def _padding_pairs(spec, size, kernel, stride, dilation):
+    """((top, bottom), (left, right)) from a checked padding: "same" or (rows, cols) per side."""
+    if spec == "same":
+        return tuple(_same_padding(n, k, s, d) for n, k, s, d in zip(size, kernel, stride, dilation))
+    return tuple((p, p) for p in spec)
 
 
 @dataclass(frozen=True)
@@ -98,7 +79,7 @@ class ConvGeometry:
     batch: int | None  # N, or None for a single image
     size: tuple[int, int]  # (H, W)
     channels: int  # C
-    filters: int  # F
+    filters: int | None  # F, or None for windows alone (window_geometry)
     kernel: tuple[int, int]  # (KH, KW)
     stride: tuple[int, int]
     pad: tuple[tuple[int, int], tuple[int, int]]
@@ -124,6 +105,21 @@ class ConvGeometry:
         return single if self.batch is None else (self.batch, *single)
 
 
+def _geometry(x_shape, kernel, filters, stride, padding, dilation, kernel_text, x_name):
+    """The ConvGeometry of checked shapes; checks the parameters and that the kernel fits."""
+    batch = x_shape[0] if len(x_shape) == 4 else None
+    size, C = x_shape[-3:-1], x_shape[-1]
+    stride = check.int_pair("stride", stride, minimum=1)
+    dilation = check.int_pair("dilation", dilation, minimum=1)
+    pad = _padding_pairs(check.padding(padding), size, kernel, stride, dilation)
+    out = tuple(_output_size(*args) for args in zip(size, kernel, stride, pad, dilation))
+    if min(out) < 1:
+        check.kernel_fits(tuple((k - 1) * d + 1 for k, d in zip(kernel, dilation)),
+                          (size[0] + sum(pad[0]), size[1] + sum(pad[1])), "the padded input",
+                          f"{kernel_text}, dilation={dilation}, {x_name} has shape {x_shape}, padding={pad}")
+    return ConvGeometry(batch, size, C, filters, kernel, stride, pad, dilation, out)
+
+
 def conv_geometry(x_shape, w_shape, *, stride=1, padding=0, dilation=1,
                   b_shape=None, dh_shape=None, x_name="x"):
     """Check shapes and parameters; return the :class:`ConvGeometry`.
@@ -131,91 +127,38 @@ def conv_geometry(x_shape, w_shape, *, stride=1, padding=0, dilation=1,
     x_shape: (H, W, C) or (N, H, W, C);  w_shape: (F, KH, KW, C);
     b_shape: (F,) or None;  dh_shape: the forward output shape, or None.
     """
-    x_shape, w_shape = tuple(x_shape), tuple(w_shape)
-    if len(x_shape) not in (3, 4):
-        raise ValueError(
-            f"{x_name} must have shape (H, W, C) or (N, H, W, C), got shape {x_shape}"
-        )
-    if len(w_shape) != 4:
-        raise ValueError(f"w must have shape (F, KH, KW, C), got shape {w_shape}")
-    batch = x_shape[0] if len(x_shape) == 4 else None
-    H, W, C = x_shape[-3:]
-    F, KH, KW, Cw = w_shape
-    for name, shape, sizes in ((x_name, x_shape, (H, W, C)), ("w", w_shape, (F, KH, KW, Cw))):
-        if min(sizes) < 1:
-            raise ValueError(f"{name} must have no empty axis (other than N), got shape {shape}")
-    if Cw != C:
-        raise ValueError(
-            f"w has {Cw} input channels (shape {w_shape}) but {x_name} has {C} "
-            f"(shape {x_shape}); the last axes must match"
-        )
-    if b_shape is not None and tuple(b_shape) != (F,):
-        raise ValueError(f"b must have shape (F,) = ({F},), got shape {tuple(b_shape)}")
-
-    stride = _int_pair("stride", stride, minimum=1)
-    dilation = _int_pair("dilation", dilation, minimum=1)
-    kernel = (KH, KW)
-    pad = _padding_pairs(padding, (H, W), kernel, stride, dilation)
-    out = tuple(
-        output_size(n, k, stride=s, padding=p, dilation=d)
-        for n, k, s, p, d in zip((H, W), kernel, stride, pad, dilation)
-    )
-    if min(out) < 1:
-        eff = tuple((k - 1) * d + 1 for k, d in zip(kernel, dilation))
-        padded = (H + sum(pad[0]), W + sum(pad[1]))
-        raise ValueError(
-            f"the (dilated) kernel {eff} is larger than the padded input {padded}: "
-            f"w has shape {w_shape}, dilation={dilation}, {x_name} has shape "
-            f"{x_shape}, padding={pad}"
-        )
-    geom = ConvGeometry(batch, (H, W), C, F, kernel, stride, pad, dilation, out)
-    if dh_shape is not None and tuple(dh_shape) != geom.out_shape:
-        raise ValueError(
-            f"dh must have the forward output's shape {geom.out_shape}, "
-            f"got shape {tuple(dh_shape)}"
-        )
-    return geom
+    x_shape, w_shape = check.conv_shapes(x_shape, w_shape, b_shape, x_name)
+    g = _geometry(x_shape, w_shape[1:3], w_shape[0], stride, padding, dilation,
+                  f"w has shape {w_shape}", x_name)
+    if dh_shape is not None:
+        check.same_shape("dh", dh_shape, g.out_shape, "the forward output's shape")
+    return g
 
 
-def as_float_arrays(**arrays):
-    """Convert arrays to one common float dtype; reject non-numeric dtypes.
+def window_geometry(x_shape, kernel_size, *, stride=1, padding=0, dilation=1, x_name="x"):
+    """The geometry of a (KH, KW) window sliding over x, as for im2col: no filters (F is None).
 
-    Integers (and bools are refused) compute in float64; float32 and float64
-    are preserved (mixed inputs promote as NumPy does); float16 computes in
-    float32.  ``None`` values pass through.  Returns a list in argument order.
+    x_shape: (H, W, C) or (N, H, W, C);  kernel_size: int or (KH, KW).
     """
-    converted = {}
-    for name, value in arrays.items():
-        if value is None:
-            converted[name] = None
-            continue
-        try:
-            a = np.asarray(value)
-        except ValueError as err:  # ragged nested lists
-            raise ValueError(f"{name} must be a rectangular array: {err}") from None
-        if a.dtype.kind not in "iuf" or a.dtype == np.longdouble:
-            raise TypeError(
-                f"{name} must hold real numbers (integer, float32 or float64), "
-                f"got dtype {a.dtype}"
-            )
-        converted[name] = a
-    kinds = [a.dtype for a in converted.values() if a is not None]
-    dtype = np.result_type(*kinds)
-    if dtype.kind != "f" or dtype.itemsize > 8:
-        dtype = np.dtype(np.float64)
-    elif dtype.itemsize < 4:
-        dtype = np.dtype(np.float32)
-    return [None if a is None else a.astype(dtype, copy=False) for a in converted.values()]
+    x_shape = check.shape(x_name, x_shape, ranks=(3, 4), form="(H, W, C) or (N, H, W, C)")
+    check.no_empty_axis(x_name, x_shape, skip=len(x_shape) - 3)
+    kernel = check.int_pair("kernel_size", kernel_size, minimum=1)
+    return _geometry(x_shape, kernel, None, stride, padding, dilation, f"kernel_size={kernel}", x_name)
 
 
-def prepare(x, w, *, b=None, dh=None, stride=1, padding=0, dilation=1):
-    """Check and convert the arguments of a convolution or its backward pass.
+_FORWARD = object()  # prepare's dh when there is none: a forward pass
+
+
+def prepare(x, w, *, b=None, dh=_FORWARD, stride=1, padding=0, dilation=1):
+    """Check and convert the arguments of a convolution (no dh) or of its backward pass.
 
     Returns ``(geom, x, w, b, dh)`` with the arrays in one float dtype and
     ``x`` and ``dh`` given a batch axis: x (N, H, W, C), dh (N, OH, OW, F).
     Use ``geom.batch is None`` to drop it again with :func:`unbatch`.
     """
-    x, w, b, dh = as_float_arrays(x=x, w=w, b=b, dh=dh)
+    forward = dh is _FORWARD
+    x, w, b, dh = check.float_arrays(optional=("b", "dh") if forward else ("b",),
+                                     x=x, w=w, b=b, dh=None if forward else dh)
     geom = conv_geometry(
         x.shape, w.shape, stride=stride, padding=padding, dilation=dilation,
         b_shape=None if b is None else b.shape,
@@ -256,3 +199,10 @@ def window(geom, oh, ow):
     rows = slice(oh * s_r, oh * s_r + (KH - 1) * d_r + 1, d_r)
     cols = slice(ow * s_c, ow * s_c + (KW - 1) * d_c + 1, d_c)
     return rows, cols
+
+
+def tap_slices(geom, i, j):
+    """The rows and cols slices of x_pad that kernel tap (i, j) touches, over all outputs."""
+    (OH, OW), (s_r, s_c), (d_r, d_c) = geom.out, geom.stride, geom.dilation
+    return (slice(i * d_r, i * d_r + (OH - 1) * s_r + 1, s_r),
+            slice(j * d_c, j * d_c + (OW - 1) * s_c + 1, s_c))

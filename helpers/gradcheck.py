@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from . import _checks as check
+
 __all__ = ["numerical_gradient", "rel_error", "compare"]
 
 
@@ -13,24 +15,33 @@ def numerical_gradient(fn, x, upstream, *, eps=1e-6):
     should be random (all ones hides transposition bugs).
     Returns dL/dx, shaped like x.  Cost: 2 * x.size calls of fn.
     """
-    x = np.array(x, dtype=np.float64)  # a private copy we may perturb
-    upstream = np.asarray(upstream, dtype=np.float64)
+    check.function("fn", fn)
+    x = np.array(check.real_array("x", x), dtype=np.float64)  # a private copy we may perturb
+    upstream = check.real_array("upstream", upstream).astype(np.float64, copy=False)
+    eps = check.number("eps", eps, positive=True)
+
+    def loss():
+        out = fn(x)
+        if np.shape(out) != upstream.shape:  # broadcasting would weight the wrong entries
+            raise ValueError(f"fn(x) must have upstream's shape {upstream.shape}, got shape {np.shape(out)}")
+        return np.sum(out * upstream)
+
     grad = np.zeros_like(x)
     flat, flat_grad = x.reshape(-1), grad.reshape(-1)
     for k in range(flat.size):
         saved = flat[k]
         flat[k] = saved + eps
-        plus = np.sum(fn(x) * upstream)
+        plus = loss()
         flat[k] = saved - eps
-        minus = np.sum(fn(x) * upstream)
+        minus = loss()
         flat[k] = saved
         flat_grad[k] = (plus - minus) / (2 * eps)
     return grad
 
 
 def rel_error(a, b):
-    """max|a - b| / max(|a| + |b|, tiny): 0 for equal arrays, at most 1."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    """max|a - b| / max(|a| + |b|, tiny): 0 for equal arrays, at most 1 (complex numbers too)."""
+    a, b = check.number_array("a", a), check.number_array("b", b)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     if a.size == 0:
@@ -44,7 +55,8 @@ def compare(name, mine, ref, *, tol=1e-7):
 
     Returns True when close, so notebooks can ``assert compare(...)``.
     """
-    mine, ref = np.asarray(mine), np.asarray(ref)
+    tol = check.number("tol", tol, positive=False)
+    mine, ref = check.number_array("mine", mine), check.number_array("ref", ref)
     if mine.shape != ref.shape:
         print(f"{name:<16} | shape {mine.shape} != {ref.shape}")
         return False

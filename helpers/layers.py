@@ -8,7 +8,8 @@ images (N, H, W, C), features (N, D).  Layers with weights expose
 
 import numpy as np
 
-from .vectorised import conv2d, conv2d_backward
+from . import _checks as check
+from .fast import conv2d, conv2d_backward
 
 __all__ = [
     "pool_blocks", "unpool_blocks", "Conv2D", "ReLU", "MaxPool2D", "Flatten", "Dense", "SoftmaxCrossEntropy",
@@ -16,13 +17,40 @@ __all__ = [
 ]
 
 
+class SetByForward:
+    """A layer attribute that forward sets for backward: read before forward, a clear error."""
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, layer, owner=None):
+        if layer is None:
+            return self
+        raise ValueError(f"{owner.__name__}.backward needs the {self.name} that forward keeps: call forward first")
+
+
+def _upstream(dh, shape):
+    """dh as an array of the forward output's shape."""
+    dh = check.real_array("dh", dh)
+    check.same_shape("dh", dh.shape, shape, "the forward output's shape")
+    return dh
+
+
 class Conv2D:
-    """x (N, H, W, C) -> h (N, OH, OW, F): the layer of the question."""
+    """x (N, H, W, C) -> h (N, OH, OW, F): the layer of the question.
+
+    kernel: K or (KH, KW);  stride, padding: as for :func:`helpers.conv2d`.
+    """
+
+    x = SetByForward()
 
     def __init__(self, in_channels, filters, kernel, *, rng, stride=1, padding=0):
-        fan_in = kernel * kernel * in_channels
-        self.w = rng.normal(size=(filters, kernel, kernel, in_channels)) * np.sqrt(2.0 / fan_in)
-        self.b = np.zeros(filters)
+        C = check.integer("in_channels", in_channels, minimum=1)
+        F = check.integer("filters", filters, minimum=1)
+        KH, KW = check.int_pair("kernel", kernel, minimum=1)
+        fan_in = KH * KW * C
+        self.w = check.generator("rng", rng).normal(size=(F, KH, KW, C)) * np.sqrt(2.0 / fan_in)
+        self.b = np.zeros(F)
         self.dw, self.db = np.zeros_like(self.w), np.zeros_like(self.b)
         self.conv = dict(stride=stride, padding=padding)
 
@@ -41,19 +69,31 @@ class Conv2D:
 class ReLU:
     """max(x, 0), any shape; the gradient passes where the input was positive."""
 
+    positive = SetByForward()
+
     def forward(self, x):
-        self.positive = x > 0
+        self.positive = check.real_array("x", x) > 0
         return np.where(self.positive, x, 0.0)
 
     def backward(self, dh):
-        return np.where(self.positive, dh, 0.0)
+        return np.where(self.positive, _upstream(dh, self.positive.shape), 0.0)
 
     def params(self):
         return []
 
 
+def _images(x):
+    """x as a batch of images (N, H, W, C) at least 2 x 2."""
+    x = check.rank("x", check.real_array("x", x), (4,), "(N, H, W, C), a batch of images "
+                   "(for one image (H, W, C), pass x[None])")
+    if min(x.shape[1:3]) < 2:
+        raise ValueError(f"x must have images of at least 2 x 2 pixels to pool, got shape {x.shape}")
+    return x
+
+
 def pool_blocks(x):
     """x (N, H, W, C) -> (N, H // 2, W // 2, C, 4): each 2 x 2 block, row by row."""
+    x = _images(x)
     N, H, W, C = x.shape
     blocks = x[:, :H // 2 * 2, :W // 2 * 2].reshape(N, H // 2, 2, W // 2, 2, C)
     return blocks.transpose(0, 1, 3, 5, 2, 4).reshape(N, H // 2, W // 2, C, 4)
@@ -61,8 +101,10 @@ def pool_blocks(x):
 
 def unpool_blocks(blocks, x_shape):
     """Inverse of :func:`pool_blocks`; the rows/columns the pool dropped are zero."""
-    N, H, W, C = x_shape
-    x = np.zeros(x_shape, dtype=blocks.dtype)
+    N, H, W, C = check.shape("x_shape", x_shape, ranks=(4,), form="(N, H, W, C)")
+    blocks = check.real_array("blocks", blocks)
+    check.same_shape("blocks", blocks.shape, (N, H // 2, W // 2, C, 4), "shape (N, H // 2, W // 2, C, 4) =")
+    x = np.zeros((N, H, W, C), dtype=blocks.dtype)
     x[:, :H // 2 * 2, :W // 2 * 2] = blocks.reshape(N, H // 2, W // 2, C, 2, 2).transpose(
         0, 1, 4, 2, 5, 3).reshape(N, H // 2 * 2, W // 2 * 2, C)
     return x
@@ -75,6 +117,9 @@ class MaxPool2D:
     (the first one, on ties); the other three get 0.  Odd trailing rows or
     columns are dropped by the forward pass and get zero gradient.
     """
+
+    x_shape = SetByForward()
+    winner = SetByForward()
 
     def forward(self, x):
         self.x_shape = x.shape
@@ -94,12 +139,18 @@ class MaxPool2D:
 class Flatten:
     """(N, ...) -> (N, D); backward reshapes back."""
 
+    shape = SetByForward()
+
     def forward(self, x):
+        x = check.real_array("x", x)
+        if x.ndim < 2:
+            raise ValueError(f"x must have shape (N, ...), a batch, got shape {x.shape}")
         self.shape = x.shape
         return x.reshape(len(x), -1)
 
     def backward(self, dh):
-        return dh.reshape(self.shape)
+        N, *rest = self.shape
+        return _upstream(dh, (N, int(np.prod(rest)))).reshape(self.shape)
 
     def params(self):
         return []
@@ -108,16 +159,23 @@ class Flatten:
 class Dense:
     """x (N, D) -> x @ w + b, w (D, M), b (M,)."""
 
+    x = SetByForward()
+
     def __init__(self, inputs, outputs, *, rng):
-        self.w = rng.normal(size=(inputs, outputs)) * np.sqrt(1.0 / inputs)
-        self.b = np.zeros(outputs)
+        D, M = check.integer("inputs", inputs, minimum=1), check.integer("outputs", outputs, minimum=1)
+        self.w = check.generator("rng", rng).normal(size=(D, M)) * np.sqrt(1.0 / D)
+        self.b = np.zeros(M)
         self.dw, self.db = np.zeros_like(self.w), np.zeros_like(self.b)
 
     def forward(self, x):
+        x = check.rank("x", check.real_array("x", x), (2,), "(N, D)")
+        if x.shape[1] != len(self.w):
+            raise ValueError(f"x must have shape (N, D) = (N, {len(self.w)}) features, got shape {x.shape}")
         self.x = x
         return x @ self.w + self.b
 
     def backward(self, dh):
+        dh = _upstream(dh, (len(self.x), self.w.shape[1]))
         self.dw[...] = self.x.T @ dh
         self.db[...] = dh.sum(axis=0)
         return dh @ self.w.T
@@ -126,10 +184,27 @@ class Dense:
         return [(self.w, self.dw), (self.b, self.db)]
 
 
+def _logits_and_labels(logits, labels):
+    """Check logits (N, K) and integer labels (N,) in 0..K-1."""
+    logits = check.rank("logits", check.real_array("logits", logits), (2,), "(N, K)")
+    labels = check.real_array("labels", labels)
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"labels must be integers (class indices), got dtype {labels.dtype}")
+    check.same_shape("labels", labels.shape, logits.shape[:1], "shape (N,) =")
+    if labels.size and not 0 <= labels.min() <= labels.max() < logits.shape[1]:
+        raise ValueError(f"labels must be class indices in 0..{logits.shape[1] - 1}, "
+                         f"got values from {labels.min()} to {labels.max()}")
+    return logits, labels
+
+
 class SoftmaxCrossEntropy:
     """Mean cross-entropy of softmax(logits (N, K)) against integer labels (N,)."""
 
+    probs = SetByForward()
+    labels = SetByForward()
+
     def forward(self, logits, labels):
+        logits, labels = _logits_and_labels(logits, labels)
         shifted = logits - logits.max(axis=1, keepdims=True)  # same softmax, no overflow
         log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # no log(0) either
         self.probs = np.exp(log_probs)
@@ -179,4 +254,5 @@ class SGD:
 
 def accuracy(logits, labels):
     """Fraction of rows whose largest logit is at the label."""
+    logits, labels = _logits_and_labels(logits, labels)
     return float(np.mean(logits.argmax(axis=1) == labels))

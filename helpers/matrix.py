@@ -4,7 +4,8 @@ For one image, the convolution is linear in x, so it is a matrix C with
 ``h.ravel() == C @ x.ravel()`` (bias excluded), rows in h's (oh, ow, f)
 order and columns in x's (i, j, c) order.  Row (oh, ow, f) holds filter f's
 weights at the pixels of window (oh, ow) and zeros elsewhere: a sparse matrix
-with only F*KH*KW*C distinct values.  Its transpose sends dL/dh to dL/dx.
+with only F*KH*KW*C distinct values.  Its transpose sends dL/dh to dL/dx,
+and dL/dw[k] is the sum of dL/dC over the places where weight k sits.
 
 C is stored dense, which is what makes it easy to read and print, and what
 makes it grow fast: (OH*OW*F) x (H*W*C) entries, 8 GiB for a 70 x 70 x 3
@@ -14,15 +15,16 @@ image and 16 filters.  Both functions refuse a matrix above
 
 import numpy as np
 
-from .geometry import as_float_arrays, conv_geometry
+from . import _checks as check
+from .geometry import conv_geometry, prepare, unbatch
 
-__all__ = ["conv_matrix_pattern", "conv_matrix", "MAX_MATRIX_BYTES"]
+__all__ = ["conv_matrix_pattern", "conv_matrix", "conv2d_matrix", "conv2d_backward_matrix", "MAX_MATRIX_BYTES"]
 
 MAX_MATRIX_BYTES = 512 * 2**20  # 512 MiB: the largest dense C (or pattern) either function builds
 
 
 def _geometry(x_shape, w_shape, stride, padding, dilation):
-    x_shape = tuple(x_shape)
+    x_shape = check.shape("x_shape", x_shape, ranks=(3, 4), form="(H, W, C)")
     if len(x_shape) != 3:
         raise ValueError(
             f"x_shape must be a single image's (H, W, C), got {x_shape}; "
@@ -95,12 +97,44 @@ def conv_matrix(x_shape, w, *, stride=1, padding=0, dilation=1):
     Returns C: (OH*OW*F, H*W*C) with ``conv2d(x, w).ravel() == C @ x.ravel()``.
     Raises ValueError if C would exceed MAX_MATRIX_BYTES (512 MiB).
     """
-    (w,) = as_float_arrays(w=w)
-    if w.ndim != 4:
-        raise ValueError(f"w must have shape (F, KH, KW, C), got shape {w.shape}")
+    (w,) = check.float_arrays(w=w)
+    check.rank("w", w, (4,), "(F, KH, KW, C)")
     g = _geometry(x_shape, w.shape, stride, padding, dilation)
     rows, cols = _check_size(g, w.dtype.itemsize, "conv_matrix")
     C = np.zeros((*g.out, g.filters, *g.size, g.channels), dtype=w.dtype)
     for oh, ow, i, j, r, c in _taps(g):
         C[oh, ow, :, r, c, :] = w[:, i, j, :]
     return C.reshape(rows, cols)
+
+
+def conv2d_matrix(x, w, b=None, *, stride=1, padding=0, dilation=1):
+    """Forward pass as C @ x.ravel() for each image (+ b).
+
+    x: (H, W, C) or (N, H, W, C);  w: (F, KH, KW, C);  b: (F,) or None.
+    Returns h: (OH, OW, F) or (N, OH, OW, F).
+    """
+    g, x, w, b, _ = prepare(x, w, b=b, stride=stride, padding=padding, dilation=dilation)
+    C = conv_matrix(x.shape[1:], w, stride=stride, padding=padding, dilation=dilation)
+    h = (x.reshape(len(x), C.shape[1]) @ C.T).reshape(len(x), *g.out, g.filters)  # row n: C @ x[n].ravel()
+    return unbatch(g, h if b is None else h + b)
+
+
+def conv2d_backward_matrix(dh, x, w, *, stride=1, padding=0, dilation=1):
+    """Backward pass from the matrix: dx = C.T @ dh, dw summed over each weight's places in C.
+
+    dh: (OH, OW, F) or (N, OH, OW, F);  x: (H, W, C) or (N, H, W, C);
+    w: (F, KH, KW, C).  Returns (dx, dw, db) with the shapes of x, w and (F,).
+    h = C x is linear in C, so dL/dC = dh x^T (summed over the images), and
+    weight k, which sits at every place where the pattern holds k, gets the
+    sum of dL/dC over those places.
+    """
+    g, x, w, _, dh = prepare(x, w, dh=dh, stride=stride, padding=padding, dilation=dilation)
+    params = dict(stride=stride, padding=padding, dilation=dilation)
+    C = conv_matrix(x.shape[1:], w, **params)  # (P, Q), P = OH*OW*F, Q = H*W*C
+    pattern = conv_matrix_pattern(x.shape[1:], w.shape, **params)
+    dh2, x2 = dh.reshape(len(dh), C.shape[0]), x.reshape(len(x), C.shape[1])  # (N, P), (N, Q)
+    dx = (dh2 @ C).reshape(x.shape)  # row n: C.T @ dh[n].ravel()
+    dC = dh2.T @ x2  # (P, Q): sum over n of dh[n] x[n]^T
+    placed = pattern >= 0
+    dw = np.bincount(pattern[placed], weights=dC[placed], minlength=w.size)
+    return unbatch(g, dx), dw.reshape(w.shape).astype(w.dtype), dh.sum(axis=(0, 1, 2))

@@ -1,4 +1,12 @@
-"""Shared test settings: hypothesis is derandomised so CI runs are repeatable."""
+"""Shared test settings.
+
+Hypothesis is derandomised by default, so CI runs are repeatable.
+``HYPOTHESIS_PROFILE=deep`` selects a random, ten times larger run for an
+occasional deeper search: every test's example count (see
+``strategies.examples``) scales with the profile's ``max_examples``.
+"""
+
+import os
 
 from hypothesis import HealthCheck, settings
 
@@ -9,7 +17,13 @@ settings.register_profile(
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
-settings.load_profile("repeatable")
+settings.register_profile(
+    "deep",
+    settings.get_profile("repeatable"),
+    derandomize=False,
+    max_examples=1000,  # ten times hypothesis's default of 100
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 import matplotlib  # noqa: E402
 

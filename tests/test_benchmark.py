@@ -27,3 +27,13 @@ def test_the_floor_times_the_real_products():
     assert H.rel_error(h.reshape(dh.shape), H.conv2d(x, w, padding=1)) < 1e-12
     assert H.rel_error(dw_t.T.reshape(w.shape), dw) < 1e-12
     assert H.rel_error(H.col2im(dcols, x.shape, 3, padding=1), dx) < 1e-12
+
+
+def test_the_views_table_times_every_registered_view(capsys):
+    rows = B.views_table(repeat=1)
+    assert list(rows) == list(dict.fromkeys([*B.FORWARD_VIEWS, *B.BACKWARD_VIEWS]))
+    for name, (forward, backward) in rows.items():
+        assert (forward is None) == (name not in B.FORWARD_VIEWS)
+        assert (backward is None) == (name not in B.BACKWARD_VIEWS)
+        assert all(t > 0 for t in (forward, backward) if t is not None)
+    assert f"| fast | {rows['fast'][0]:.3f} | {rows['fast'][1]:.3f} |" in capsys.readouterr().out

@@ -228,19 +228,55 @@ def test_conv_matrix_readouts_match_the_matrix():
 
 # ---- notebooks 06 and 07 ---------------------------------------------------------------------------
 
-def test_time_phases_explorer():
+def fake_time_phases(size=16, channels=16, **_):
+    """Timings that depend on the controls, without timing anything."""
+    times = {phase: size * channels * (k + 1) / 1000 for k, phase in enumerate(E.PHASES)}
+    return times, {"x": 8 * size * size * channels * 4, "cols": 9 * 8 * size * size * channels * 4}
+
+
+def test_time_phases_explorer(monkeypatch):
+    """Every control value redraws the figure and the readout (the timer is stubbed: see below)."""
+    from helpers.explorers import speed
+
+    calls = []
+    monkeypatch.setattr(speed, "time_phases", lambda *a, **k: calls.append(a) or fake_time_phases(*a, **k))
     explorer = E.time_phases_explorer()
-    before = explorer.text
-    for size in values(explorer.controls["size"]):
-        explorer.controls["size"].value = size
-        assert explorer.png
-    for channels in values(explorer.controls["channels"]):
-        explorer.controls["channels"].value = channels
-        assert explorer.png
-    assert explorer.text != before
-    times, memory = E.time_phases(size=16, channels=3, repeat=1)
+    seen = {(fingerprint(explorer.png), explorer.text)}
+    size = explorer.controls["size"]
+    for name, options in (("size", range(size.min, size.max + 1, size.step)), ("channels", [3, 16, 32])):
+        for value in [v for v in options if v != explorer.controls[name].value]:  # each new state once
+            explorer.controls[name].value = value
+            assert explorer.png
+            seen.add((fingerprint(explorer.png), explorer.text))
+    assert len(seen) == len(calls) == 1 + 5 + 2  # every state measured afresh, every figure and text new
+    texts = [text for _, text in seen]
+    for layouts in ("planes for the forward product, planes for dL/dw, planes for dL/dx",  # C = 3
+                    "rows for the forward product, planes for dL/dw, rows for dL/dx",  # C = 16, rows of 48
+                    "rows for the forward product, rows for dL/dw, rows for dL/dx"):  # C = 16, rows of 8
+        assert any(layouts in text for text in texts), layouts
+
+
+def test_time_phases_measures_every_phase():
+    times, memory = E.time_phases(size=8, channels=3, batch=2, filters=4, repeat=1)
     assert list(times) == list(E.PHASES) and all(t > 0 for t in times.values())
     assert memory["cols"] == 9 * memory["x"]  # padding 1, stride 1: one window per pixel
+
+
+@pytest.mark.parametrize("channels, dx_laps", [(3, 1), (16, 9)])  # planes: one product; rows: one per tap
+def test_phase_times_times_each_step_of_the_path_conv2d_takes(monkeypatch, channels, dx_laps):
+    """A clock that ticks once per reading: each phase gets one tick per step of the fast path."""
+    import itertools
+
+    import helpers as H
+    from helpers import fast
+
+    rng = np.random.default_rng(0)
+    x, w, b = rng.normal(size=(2, 5, 6, channels)), rng.normal(size=(4, 3, 3, channels)), rng.normal(size=4)
+    dh = rng.normal(size=H.conv2d(x, w).shape)
+    monkeypatch.setattr(fast.time, "perf_counter", itertools.count().__next__)
+    ticks = fast.phase_times(x, w, b, dh)
+    im2col, forward, dw, dcols, col2im = fast.PHASES
+    assert ticks == {im2col: 2, forward: 1, dw: 1, dcols: dx_laps, col2im: dx_laps}
 
 
 def test_prediction_explorer_and_saliency():

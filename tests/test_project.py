@@ -141,3 +141,19 @@ def test_browser_tests_without_chromium_skip_with_the_install_hint_or_fail_under
     lines = browser_tests.stdout.splitlines()
     uses_browser = [line for line in lines if "::" in line and "expected_counts" not in line]
     assert counts.get("error" if ci else "skipped") == len(uses_browser), (counts, len(uses_browser))
+
+
+def test_import_helpers_needs_neither_matplotlib_nor_ipython(tmp_path):
+    """A fresh interpreter that only convolves loads neither; the submodules that draw load on use."""
+    code = """
+import sys, numpy as np, helpers
+rng = np.random.default_rng(0)
+x, w = rng.normal(size=(5, 5, 3)), rng.normal(size=(16, 3, 3, 3))
+helpers.conv2d_backward(helpers.conv2d(x, w), x, w)
+print(sorted(m for m in ("matplotlib", "IPython", "ipywidgets") if m in sys.modules))
+helpers.explorers.single_channel_figure
+print(sorted(m for m in ("matplotlib", "IPython") if m in sys.modules))
+"""
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines() == ["[]", "['IPython', 'matplotlib']"]

@@ -1,19 +1,21 @@
-"""Property tests: the four views of the backward pass agree, and match calculus.
+"""Property tests: every view of the convolution and its backward pass agrees, and matches calculus.
 
-Views of dL/dx: the loop reference (scatter, +=), the formula (full
-convolution with the rotated kernel), the matrix (C^T dh) and the vectorised
-path (col2im).  The loops are also checked against central differences.
+The views come from one registry, helpers.views (loops, formula, matrix,
+im2col, fast, convolutions): a view added there is tested here.  The loops
+are the oracle; they are checked against central differences.
 """
 
+import itertools
 from unittest.mock import patch
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from strategies import conv_cases
+from strategies import conv_cases, examples
 
 import helpers as H
-from helpers import vectorised as V
+from helpers import fast
+from helpers.views import BACKWARD_VIEWS, FORWARD_VIEWS
 
 TIGHT = 1e-12  # float64 views that only reorder sums
 NUMERIC = 1e-7  # central differences, eps = 1e-6
@@ -23,56 +25,69 @@ def as_images(a, batched):
     return a if batched else a[None]
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(conv_cases())
 def test_forward_views_agree(case):
     h_ref = H.conv2d_loops(case.x, case.w, case.b, **case.params)
     assert h_ref.shape == case.dh.shape
-    assert H.rel_error(H.conv2d(case.x, case.w, case.b, **case.params), h_ref) <= TIGHT
-    x_images = as_images(case.x, case.x.ndim == 4)
-    C = H.conv_matrix(x_images.shape[1:], case.w, **case.params)
-    h_images = as_images(h_ref, case.x.ndim == 4) - case.b
-    for x_n, h_n in zip(x_images, h_images):
-        assert H.rel_error(C @ x_n.ravel(), h_n.ravel()) <= TIGHT
+    for name, view in FORWARD_VIEWS.items():
+        assert H.rel_error(view(case.x, case.w, case.b, **case.params), h_ref) <= TIGHT, name
+        assert H.rel_error(view(case.x, case.w, **case.params), h_ref - case.b) <= TIGHT, name
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(conv_cases())
 def test_backward_views_agree(case):
     dx, dw, db = H.conv2d_backward_loops(case.dh, case.x, case.w, **case.params)
     assert (dx.shape, dw.shape, db.shape) == (case.x.shape, case.w.shape, case.b.shape)
-    for view in (H.conv2d_backward_formula, H.conv2d_backward):
+    for name, view in BACKWARD_VIEWS.items():
         dx_v, dw_v, db_v = view(case.dh, case.x, case.w, **case.params)
-        assert H.rel_error(dx_v, dx) <= TIGHT, view.__name__
-        assert H.rel_error(dw_v, dw) <= TIGHT, view.__name__
-        assert H.rel_error(db_v, db) <= TIGHT, view.__name__
-    x_images = as_images(case.x, case.x.ndim == 4)
-    C = H.conv_matrix(x_images.shape[1:], case.w, **case.params)
-    for dh_n, dx_n in zip(as_images(case.dh, case.x.ndim == 4), as_images(dx, case.x.ndim == 4)):
-        assert H.rel_error((C.T @ dh_n.ravel()).reshape(dx_n.shape), dx_n) <= TIGHT
-    size = x_images.shape[1:3]
-    assert H.rel_error(H.conv2d_transpose(case.dh, case.w, input_size=size, **case.params), dx) <= TIGHT
-    # col2im of dcols = dh2 @ w2: the notebook-06 view, with the += scatter
-    F = case.w.shape[0]
-    dcols = case.dh.reshape(-1, F) @ case.w.reshape(F, -1)
-    assert H.rel_error(H.col2im(dcols, case.x.shape, case.w.shape[1:3], **case.params), dx) <= TIGHT
+        assert H.rel_error(dx_v, dx) <= TIGHT, name
+        assert H.rel_error(dw_v, dw) <= TIGHT, name
+        assert H.rel_error(db_v, db) <= TIGHT, name
 
 
-@settings(max_examples=200)
-@given(conv_cases())
-def test_both_memory_layouts_agree(case):
-    """The vectorised path's two layouts (channel planes, channels-last) give the same numbers for any C."""
-    results = []
-    for planes in (False, True):  # every product on one layout, then on the other
-        with patch.object(V, "_use_planes", lambda g, product, planes=planes: planes):
-            results.append((H.conv2d(case.x, case.w, case.b, **case.params),
-                            H.conv2d(case.x, case.w, **case.params),
-                            *H.conv2d_backward(case.dh, case.x, case.w, **case.params)))
-    for a, b in zip(*results):
+PRODUCTS = ("h", "dw", "dx")
+ASSIGNMENTS = list(itertools.product(("planes", "rows"), repeat=len(PRODUCTS)))
+
+
+def fast_results(case):
+    """Everything the fast path computes: h with and without bias, dx, dw, db."""
+    return (H.conv2d(case.x, case.w, case.b, **case.params), H.conv2d(case.x, case.w, **case.params),
+            *H.conv2d_backward(case.dh, case.x, case.w, **case.params))
+
+
+@pytest.mark.parametrize("layouts", ASSIGNMENTS, ids=["-".join(a) for a in ASSIGNMENTS])
+@settings(max_examples=examples(40))
+@given(case=conv_cases())
+def test_fast_path_equals_the_teaching_view_in_every_layout(layouts, case):
+    """Force each product onto each memory layout, whatever C: the numbers are the im2col view's."""
+    chosen = dict(zip(PRODUCTS, layouts))
+    with patch.object(fast, "layout", lambda g, product: chosen[product]):
+        results = fast_results(case)
+    teaching = (H.conv2d_im2col(case.x, case.w, case.b, **case.params), H.conv2d_im2col(case.x, case.w, **case.params),
+                *H.conv2d_backward_im2col(case.dh, case.x, case.w, **case.params))
+    for a, b in zip(results, teaching):
         assert a.shape == b.shape and H.rel_error(a, b) <= TIGHT
 
 
-@settings(max_examples=200)
+@pytest.mark.parametrize("x_shape, stride, expected", [
+    ((2, 6, 7, 3), 1, ("planes", "planes", "planes")),  # few channels
+    ((2, 6, 22, 8), 1, ("rows", "planes", "rows")),  # the mixed case: output rows of 20 > C = 8
+    ((2, 6, 22, 8), (1, 2), ("rows", "rows", "rows")),  # column stride 2: rows not contiguous
+    ((2, 6, 7, 16), 1, ("rows", "rows", "rows")),  # many channels, short rows
+])
+def test_each_natural_layout_choice_matches_the_loops(x_shape, stride, expected):
+    rng = np.random.default_rng(0)
+    x, w = rng.normal(size=x_shape), rng.normal(size=(4, 3, 3, x_shape[-1]))
+    g = H.conv_geometry(x.shape, w.shape, stride=stride)
+    assert tuple(fast.layout(g, product) for product in PRODUCTS) == expected
+    dh = rng.normal(size=g.out_shape)
+    for a, b in zip(H.conv2d_backward(dh, x, w, stride=stride), H.conv2d_backward_loops(dh, x, w, stride=stride)):
+        assert H.rel_error(a, b) <= TIGHT
+
+
+@settings(max_examples=examples(200))
 @given(conv_cases(max_size=6, max_batch=2))
 def test_loops_match_central_differences(case):
     dx, dw, db = H.conv2d_backward_loops(case.dh, case.x, case.w, **case.params)
@@ -85,7 +100,7 @@ def test_loops_match_central_differences(case):
                        db) <= NUMERIC
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(conv_cases())
 def test_transpose_is_the_adjoint(case):
     """<conv(x), y> == <x, conv_transpose(y)> for every x, y: the definition of the adjoint."""
@@ -95,7 +110,7 @@ def test_transpose_is_the_adjoint(case):
     assert abs(lhs - rhs) <= 1e-12 * (np.abs(case.x).sum() * np.abs(case.w).sum() * np.abs(case.dh).max())
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(conv_cases())
 def test_im2col_col2im_are_adjoint(case):
     kernel = case.w.shape[1:3]
@@ -106,38 +121,54 @@ def test_im2col_col2im_are_adjoint(case):
     assert np.isclose(np.sum(cols * y), np.sum(case.x * back), rtol=1e-12, atol=1e-12)
 
 
-@settings(max_examples=200)
+def read_pixels(case):
+    """(H, W) mask of the input pixels some window reads, from the index formula alone.
+
+    Output (oh, ow) reads padded row s*oh + d*i and column s*ow + d*j through tap (i, j).
+    """
+    g = H.conv_geometry(case.x.shape, case.w.shape, **case.params)
+    (OH, OW), (KH, KW), (s_r, s_c), (d_r, d_c) = g.out, g.kernel, g.stride, g.dilation
+    (top, _), (left, _) = g.pad
+    rows = {s_r * oh + d_r * i - top for oh in range(OH) for i in range(KH)}
+    cols = {s_c * ow + d_c * j - left for ow in range(OW) for j in range(KW)}
+    mask = np.zeros(g.size, dtype=bool)
+    mask[np.ix_([r for r in range(g.size[0]) if r in rows], [c for c in range(g.size[1]) if c in cols])] = True
+    return mask
+
+
+@settings(max_examples=examples(200))
 @given(conv_cases())
 def test_dropped_rows_get_exactly_zero_gradient(case):
-    """Input pixels no window covers (the floor, padding aside) get dL/dx == 0 exactly."""
-    dx, _, _ = H.conv2d_backward(case.dh, case.x, case.w, **case.params)
-    covered = H.conv2d_transpose(np.ones_like(case.dh), np.ones_like(case.w),
-                                 input_size=as_images(case.x, case.x.ndim == 4).shape[1:3],
-                                 **case.params)
-    assert np.all(dx[covered == 0] == 0)
+    """Input pixels no window reads (the floor, dilation's gaps) get dL/dx == 0 exactly; the others do not."""
+    read = read_pixels(case)
+    for name, view in BACKWARD_VIEWS.items():
+        dx, _, _ = view(case.dh, case.x, case.w, **case.params)
+        assert np.all(dx[..., ~read, :] == 0), name
+        assert np.all(dx[..., read, :] != 0), name  # random dh and w: a zero here is a lost contribution
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("fn", [H.conv2d, H.conv2d_loops])
-def test_float_dtype_preserved_forward(fn, dtype):
+@pytest.mark.parametrize("name", FORWARD_VIEWS)
+def test_float_dtype_preserved_forward(name, dtype):
     rng = np.random.default_rng(0)
     x, w, b = (rng.normal(size=s).astype(dtype) for s in ((2, 5, 6, 3), (4, 3, 2, 3), (4,)))
-    assert fn(x, w, b, stride=2).dtype == dtype
+    assert FORWARD_VIEWS[name](x, w, b, stride=2).dtype == dtype
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("fn", [H.conv2d_backward, H.conv2d_backward_loops, H.conv2d_backward_formula])
-def test_float_dtype_preserved_backward(fn, dtype):
+@pytest.mark.parametrize("name", BACKWARD_VIEWS)
+def test_float_dtype_preserved_backward(name, dtype):
     rng = np.random.default_rng(0)
     x, w, dh = (rng.normal(size=s).astype(dtype) for s in ((2, 5, 6, 3), (4, 3, 2, 3), (2, 2, 3, 4)))
-    assert all(g.dtype == dtype for g in fn(dh, x, w, stride=2))
+    assert all(g.dtype == dtype for g in BACKWARD_VIEWS[name](dh, x, w, stride=2))
 
 
-def test_float32_agrees_with_float64():
+@pytest.mark.parametrize("name", BACKWARD_VIEWS)
+def test_float32_agrees_with_float64(name):
     rng = np.random.default_rng(0)
     x, w, dh = (rng.normal(size=s) for s in ((2, 9, 7, 3), (5, 3, 3, 3), (2, 4, 3, 5)))
-    exact = H.conv2d_backward(dh, x, w, stride=2)
-    single = H.conv2d_backward(*(a.astype(np.float32) for a in (dh, x, w)), stride=2)
+    exact = BACKWARD_VIEWS[name](dh, x, w, stride=2)
+    single = BACKWARD_VIEWS[name](*(a.astype(np.float32) for a in (dh, x, w)), stride=2)
     for a, b in zip(single, exact):
         assert H.rel_error(a, b) <= 1e-6
 
@@ -175,3 +206,5 @@ def test_output_size_formula_examples():
     assert H.output_size(8, 3, stride=2, padding=1) == 4
     assert H.output_size(9, 3, dilation=2) == 5  # effective kernel 5
     assert H.output_size(9, 3, padding=(0, 1)) == 8
+    assert H.output_size(7, 4, stride=2, padding="same") == 4  # ceil(7 / 2)
+    assert H.output_size(7, 4, padding="valid") == 4

@@ -2,10 +2,10 @@
 
 import numpy as np
 
+from ..fast import conv2d_transpose
 from ..formula import dilate
 from ..geometry import conv_geometry
 from ..plotting import draw_grid, grid_figure, mark_block, mark_cells
-from ..vectorised import conv2d_transpose
 from .core import Explorer
 
 __all__ = ["stride_padding_state", "stride_padding_figure", "stride_padding_explorer"]

@@ -1,50 +1,32 @@
 """Explorer of notebook 06: where the time of a vectorised conv forward + backward goes."""
 
-import time
-
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..geometry import conv_geometry, pad_input
-from ..vectorised import _scatter, _windows
+from ..fast import PHASES, layout, phase_times
+from ..geometry import conv_geometry
 from .core import Explorer
 
 __all__ = ["PHASES", "time_phases", "time_phases_figure", "time_phases_explorer"]
 
-PHASES = ("im2col (copy windows)", "forward: cols @ W.T", "dL/dw: dh.T @ cols",
-          "dL/dcols: dh @ W", "col2im (+=)")
-
-
-def _median_ms(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1e3 * float(np.median(times))
-
 
 def time_phases(size=16, channels=16, *, batch=8, filters=32, kernel=3, repeat=5):
-    """Median milliseconds of each phase of conv2d + conv2d_backward (float32, padding 1).
+    """Median milliseconds of each phase of conv2d + conv2d_backward (float32, padding 1, with bias).
 
+    The phases are timed inside the path conv2d takes (helpers.fast.phase_times),
+    in the memory layouts it picks for this channel count.
     Returns (dict phase -> ms, dict of byte counts for x and cols).
     """
     g = conv_geometry((batch, size, size, channels), (filters, kernel, kernel, channels), padding=1)
     rng = np.random.default_rng(0)
     x = rng.normal(size=g.x_shape).astype(np.float32)
-    w2 = rng.normal(size=(filters, kernel * kernel * channels)).astype(np.float32)
-    dh2 = rng.normal(size=(batch * g.out[0] * g.out[1], filters)).astype(np.float32)
-    cols = _windows(pad_input(x, g), g).reshape(len(dh2), -1)
-    dcols = dh2 @ w2
-    steps = [
-        lambda: _windows(pad_input(x, g), g).reshape(len(dh2), -1),
-        lambda: cols @ w2.T,
-        lambda: dh2.T @ cols,
-        lambda: dh2 @ w2,
-        lambda: _scatter(dcols.reshape(batch, *g.out, kernel, kernel, channels), g, np.float32),
-    ]
-    times = {name: _median_ms(step, repeat) for name, step in zip(PHASES, steps)}
-    return times, {"x": x.nbytes, "cols": cols.nbytes}
+    w = rng.normal(size=(filters, kernel, kernel, channels)).astype(np.float32)
+    b = rng.normal(size=filters).astype(np.float32)
+    dh = rng.normal(size=g.out_shape).astype(np.float32)
+    runs = [phase_times(x, w, b, dh, padding=1) for _ in range(repeat)]
+    times = {phase: 1e3 * float(np.median([run[phase] for run in runs])) for phase in PHASES}
+    cols = batch * g.out[0] * g.out[1] * kernel * kernel * channels * x.itemsize
+    return times, {"x": x.nbytes, "cols": cols}
 
 
 def time_phases_figure(size=16, channels=16):
@@ -61,8 +43,11 @@ def time_phases_figure(size=16, channels=16):
     ax_m.set_title(f"cols = {memory['cols'] / memory['x']:.1f} × x", fontsize=10)
     total = sum(times.values())
     gemm = sum(times[n] for n in PHASES[1:4])
+    g = conv_geometry((8, size, size, channels), (32, 3, 3, channels), padding=1)
     text = (f"Total {total:.2f} ms, of which the three matrix products take {100 * gemm / total:.0f}% "
-            f"and the two memory-bound copies (im2col, col2im) the rest.")
+            f"and the two memory-bound copies (im2col, col2im) the rest. "
+            f"Layouts conv2d picks here: {layout(g, 'h')} for the forward product, {layout(g, 'dw')} "
+            f"for dL/dw, {layout(g, 'dx')} for dL/dx; im2col counts the copies of both passes.")
     return fig, text
 
 
