@@ -100,7 +100,8 @@ def _rng():
 # ---- single channel (notebook 01) ------------------------------------------------------------
 
 ROTATION_MISTAKES_2D = [
-    (lambda w: w, "the kernel is not rotated: the full convolution needs w[::-1, ::-1] (rot180)"),
+    (lambda w: w, "the kernel is not rotated: correlate the zero-padded dL/dh with the rotated kernel "
+                   "w[::-1, ::-1]"),
     (lambda w: w[::-1, :], "the kernel is flipped on the rows only; rotate by 180 degrees: w[::-1, ::-1]"),
     (lambda w: w[:, ::-1], "the kernel is flipped on the columns only; rotate by 180 degrees: w[::-1, ::-1]"),
     (lambda w: w.T, "the kernel is transposed (w.T), not rotated; rotate by 180 degrees: w[::-1, ::-1]"),
@@ -109,7 +110,7 @@ ROTATION_MISTAKES_2D = [
 
 
 def _full_correlate(dh, k):
-    """full_convolve2d(dh, rot180(k)): the result of using k where rot180(w) belongs."""
+    """Correlate the zero-padded dh with k: the result of using k where rot180(w) belongs."""
     return full_convolve2d(dh, k[::-1, ::-1])
 
 
@@ -270,7 +271,7 @@ def check_question_backward(fn):
 def _strided_dx(dh, w, stride, padding, size, *, dilate_dh=True, extend=True, crop="p:p+H", rotate=True):
     """dL/dx of one channel the way a learner builds it, with each step switchable to a mistake.
 
-    Steps: insert stride - 1 zeros into dh; full-correlate with rot180(w); append
+    Steps: insert stride - 1 zeros into dh; correlate it, zero-padded, with rot180(w); append
     the rows/cols the floor dropped; crop the padding.  crop is "p:p+H" (right),
     "p:-p", "none" or ":H" (mistakes).
     """
@@ -297,8 +298,8 @@ def check_strided_dx(fn):
     def judge(answer, dh, w, s, p, size):
         mistakes = [
             (_strided_dx(dh, w, s, p, size, dilate_dh=False),
-             f"dL/dh was not dilated by the stride: insert stride - 1 = {s - 1} zeros between its "
-             "entries before the full convolution"),
+             f"dL/dh was not dilated by the stride: insert stride - 1 zeros (here {s - 1}) between its "
+             "entries before correlating with the rotated kernel"),
             (_strided_dx(dh, w, s, p, size, extend=False),
              "off by the rows the floor dropped: the last input rows/columns that no window reads "
              "still belong to dL/dx (with gradient 0); pad the bottom/right to the input's size"),
@@ -308,7 +309,7 @@ def check_strided_dx(fn):
             (_strided_dx(dh, w, s, p, size, crop=":H"),
              "wrong crop: the padding is on both sides, so keep [p:p + H, p:p + W], not [:H, :W]"),
             (_strided_dx(dh, w, s, p, size, rotate=False),
-             "the kernel is not rotated: the full convolution needs w[::-1, ::-1]"),
+             "the kernel is not rotated: correlate the zero-padded dL/dh with the rotated kernel w[::-1, ::-1]"),
         ]
         return diagnose("dL/dx", answer, _strided_dx(dh, w, s, p, size), mistakes)
     return _check_cases(fn, cases, judge)
