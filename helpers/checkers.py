@@ -165,7 +165,7 @@ def check_single_channel_dw(fn):
             (correlate2d(x, dh[::-1, ::-1]), "dL/dh is rotated: dL/dw is a plain correlation "
                                              "of x with dL/dh, no flip"),
             (correlate2d(x, dh)[::-1, ::-1], "the result is rotated by 180 degrees: dL/dw[i, j] = "
-                                             "sum over outputs of dL/dh[r, c] * x[r + i, c + j]"),
+                                             "sum over outputs of dL/dh[u, v] * x[u + i, v + j]"),
             (overwrite, "contributions are overwritten: use += (not =); every output adds to every weight"),
         ]
         return diagnose("dL/dw", answer, correlate2d(x, dh), mistakes,
@@ -340,8 +340,8 @@ def check_conv_matrix(fn):
              "(the flip belongs to the backward pass, Cᵀ)"),
             (both, "rows and columns are in column-major order; number outputs and pixels row by row, "
                    "as h.ravel() and x.ravel() do"),
-            (cols, "the columns are in column-major order; pixel (i, j) is column i * W + j"),
-            (rows, "the rows are in column-major order; output (r, c) is row r * OW + c"),
+            (cols, "the columns are in column-major order; pixel (y, z) is column y * W + z"),
+            (rows, "the rows are in column-major order; output (u, v) is row u * OW + v"),
         ]
         return diagnose("C", answer, C, mistakes)
     return _check_cases(fn, cases, judge)

@@ -56,6 +56,13 @@ class _Labels(PathCollection):
         return Bbox([lows.min(axis=0), highs.max(axis=0)])
 
 
+@lru_cache(maxsize=4096)
+def _label_size(text, size):
+    """(width, height) in points of `text` drawn at `size` points."""
+    (x0, y0), (x1, y1) = _label_path(text, size, "center", "center", 0).get_extents().get_points()
+    return x1 - x0, y1 - y0
+
+
 def label_collection(ax, xy, texts, *, size, colors="black", transform=None, ha="center", va="center",
                      rotation=0, clip=True):
     """Write texts[k] at xy[k] (data coordinates unless `transform`) as one artist.
@@ -86,8 +93,8 @@ def index_labels(ax, rows, cols, xlabel="col", ylabel="row", size=7, origin=0):
     label_collection(ax, [(c, 0) for c in range(cols)], col_names, size=size, va="top", transform=below, clip=False)
     label_collection(ax, [(0, r) for r in range(rows)], row_names, size=size, ha="right", transform=left, clip=False)
     # the axis names sit 3 points beyond the tallest column number and the widest row number
-    height = max(_label_path(n, size, "center", "top", 0).get_extents().height for n in col_names)
-    width = max(_label_path(n, size, "right", "center", 0).get_extents().width for n in row_names)
+    height = max(_label_size(n, size)[1] for n in col_names)
+    width = max(_label_size(n, size)[0] for n in row_names)
     if xlabel:
         label_collection(ax, [(0.5, 0)], [xlabel], size=8, va="top", clip=False,
                          transform=ax.transAxes + shift(0, -6 - height))
