@@ -1,7 +1,7 @@
 """Property tests: the four views of the backward pass agree, and match calculus.
 
-Views of dL/dx: the loop reference (scatter, +=), the formula (full
-convolution with the rotated kernel), the matrix (C^T dh) and the vectorised
+Views of dL/dx: the loop reference (scatter, +=), the formula (correlate
+the zero-padded dL/dh with the rotated kernel), the matrix (C^T dh) and the vectorised
 path (col2im).  The loops are also checked against central differences.
 """
 
