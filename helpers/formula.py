@@ -9,10 +9,11 @@ and three small array moves: :func:`rotate180`, :func:`dilate` (insert
 
 * dL/dw[f, :, :, c] is the correlation of the padded input channel c with
   dL/dh[:, :, f], where stride and dilation swap roles;
-* dL/dx[:, :, c] is the sum over filters f of: correlate the zero-inserted,
-  zero-padded dL/dh[:, :, f] with filter f's channel c rotated by 180
-  degrees (with the kernel's dilation), which is :func:`full_convolve2d`;
-  then crop the forward padding.
+* dL/dx[:, :, c] is the sum over filters f of: correlate the zero-padded
+  (and, for a stride, zero-inserted) dL/dh[:, :, f] with the rotated kernel,
+  filter f's channel c rotated by 180 degrees (with the kernel's dilation);
+  that is, the full (true) convolution of dL/dh[:, :, f] with the kernel.
+  Then crop the forward padding.
 
 The per-filter, per-channel loops are kept on purpose: they are the learner's
 "compute it for each of the 16 filters and add them", made exact.
@@ -70,7 +71,7 @@ def rotate180(k):
 
 
 def full_convolve2d(a, k, *, dilation=1):
-    """Full 2-D convolution: pad by the (dilated) kernel size - 1, correlate with rot180(k).
+    """The full (true) convolution of a with k: zero-pad a by the (dilated) kernel size - 1, correlate with rot180(k).
 
     a: (P, Q);  k: (KH, KW).  Returns (P + (KH-1)d, Q + (KW-1)d).
     """
@@ -101,7 +102,7 @@ def dilate(dh, stride):
 
 
 def conv2d_backward_formula(dh, x, w, *, stride=1, padding=0, dilation=1):
-    """Backward pass from the formulas: dilate dL/dh, correlate it zero-padded with rot180(w), crop.
+    """Backward pass from the formulas: insert zeros, zero-pad, correlate with the rotated kernel, crop.
 
     dh: (OH, OW, F) or (N, OH, OW, F);  x: (H, W, C) or (N, H, W, C);
     w: (F, KH, KW, C).  Returns (dx, dw, db) with the shapes of x, w and (F,).

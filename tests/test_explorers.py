@@ -294,6 +294,9 @@ def test_prediction_explorer_and_saliency():
         return -(logits[2] - np.log(np.exp(logits).sum()))
 
     assert H.rel_error(dx, H.numerical_gradient(loss, images[2], np.array(1.0))) < 1e-6
+    score = E.score_gradient(model, images[2], 2)  # d logits[2] / dx: the class score, before the softmax
+    assert H.rel_error(score, H.numerical_gradient(lambda image: model.forward(image[None])[0, 2], images[2],
+                                                   np.array(1.0))) < 1e-6
     explorer = E.prediction_explorer(model, images, labels)
     seen = sweep(explorer)
     assert len(seen) == 5 and all("true digit" in t for t in seen)

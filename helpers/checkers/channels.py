@@ -62,7 +62,7 @@ def check_single_channel_dw(fn):
             (correlate2d(x, dh[::-1, ::-1]), "dL/dh is rotated: dL/dw is a plain correlation "
                                              "of x with dL/dh, no flip"),
             (correlate2d(x, dh)[::-1, ::-1], "the result is rotated by 180 degrees: dL/dw[i, j] = "
-                                             "sum over outputs of dL/dh[r, c] * x[r + i, c + j]"),
+                                             "sum over outputs of dL/dh[u, v] * x[u + i, v + j]"),
             (overwrite, "contributions are overwritten: use += (not =); every output adds to every weight"),
         ]
         return diagnose("dL/dw", answer, correlate2d(x, dh), mistakes,

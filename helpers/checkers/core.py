@@ -81,7 +81,8 @@ def _rng():
 
 
 ROTATION_MISTAKES_2D = [
-    (lambda w: w, "the kernel is not rotated: the full convolution needs w[::-1, ::-1] (rot180)"),
+    (lambda w: w, "the kernel is not rotated: correlate the zero-padded dL/dh with the rotated kernel "
+                   "w[::-1, ::-1]"),
     (lambda w: w[::-1, :], "the kernel is flipped on the rows only; rotate by 180 degrees: w[::-1, ::-1]"),
     (lambda w: w[:, ::-1], "the kernel is flipped on the columns only; rotate by 180 degrees: w[::-1, ::-1]"),
     (lambda w: w.T, "the kernel is transposed (w.T), not rotated; rotate by 180 degrees: w[::-1, ::-1]"),
@@ -90,5 +91,5 @@ ROTATION_MISTAKES_2D = [
 
 
 def _full_correlate(dh, k):
-    """full_convolve2d(dh, rot180(k)): the result of using k where rot180(w) belongs."""
+    """Correlate the zero-padded dh with k: the result of using k where rot180(w) belongs."""
     return full_convolve2d(dh, k[::-1, ::-1])

@@ -13,7 +13,7 @@ __all__ = ["check_strided_dx"]
 def _strided_dx(dh, w, stride, padding, size, *, dilate_dh=True, extend=True, crop="p:p+H", rotate=True):
     """dL/dx of one channel the way a learner builds it, with each step switchable to a mistake.
 
-    Steps: insert stride - 1 zeros into dh; full-correlate with rot180(w); append
+    Steps: insert stride - 1 zeros into dh; correlate it, zero-padded, with rot180(w); append
     the rows/cols the floor dropped; crop the padding.  crop is "p:p+H" (right),
     "p:-p", "none" or ":H" (mistakes).
     """
@@ -40,8 +40,8 @@ def check_strided_dx(fn):
     def judge(answer, dh, w, s, p, size):
         mistakes = [
             (_strided_dx(dh, w, s, p, size, dilate_dh=False),
-             f"dL/dh was not dilated by the stride: insert stride - 1 = {s - 1} zeros between its "
-             "entries before the full convolution"),
+             f"dL/dh was not dilated by the stride: insert stride - 1 zeros (here {s - 1}) between its "
+             "entries before correlating with the rotated kernel"),
             (_strided_dx(dh, w, s, p, size, extend=False),
              "off by the rows the floor dropped: the last input rows/columns that no window reads "
              "still belong to dL/dx (with gradient 0); pad the bottom/right to the input's size"),
@@ -51,7 +51,7 @@ def check_strided_dx(fn):
             (_strided_dx(dh, w, s, p, size, crop=":H"),
              "wrong crop: the padding is on both sides, so keep [p:p + H, p:p + W], not [:H, :W]"),
             (_strided_dx(dh, w, s, p, size, rotate=False),
-             "the kernel is not rotated: the full convolution needs w[::-1, ::-1]"),
+             "the kernel is not rotated: correlate the zero-padded dL/dh with the rotated kernel w[::-1, ::-1]"),
         ]
         return diagnose("dL/dx", answer, _strided_dx(dh, w, s, p, size), mistakes)
     return _check_cases(fn, cases, judge)

@@ -33,8 +33,8 @@ def check_conv_matrix(fn):
              "(the flip belongs to the backward pass, Cᵀ)"),
             (both, "rows and columns are in column-major order; number outputs and pixels row by row, "
                    "as h.ravel() and x.ravel() do"),
-            (cols, "the columns are in column-major order; pixel (i, j) is column i * W + j"),
-            (rows, "the rows are in column-major order; output (r, c) is row r * OW + c"),
+            (cols, "the columns are in column-major order; pixel (y, z) is column y * W + z"),
+            (rows, "the rows are in column-major order; output (u, v) is row u * OW + v"),
         ]
         return diagnose("C", answer, C, mistakes)
     return _check_cases(fn, cases, judge)

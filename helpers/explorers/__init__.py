@@ -21,7 +21,7 @@ from .core import Explorer, show
 from .geometry import stride_padding_explorer, stride_padding_figure, stride_padding_state
 from .matrix import conv_matrix_explorer, conv_matrix_figure, draw_pattern, weight_names
 from .speed import PHASES, time_phases, time_phases_explorer, time_phases_figure
-from .training import input_gradient, prediction_explorer, prediction_figure
+from .training import input_gradient, prediction_explorer, prediction_figure, score_gradient
 
 __all__ = [
     "Explorer", "show",
@@ -31,5 +31,5 @@ __all__ = [
     "stride_padding_state", "stride_padding_figure", "stride_padding_explorer",
     "weight_names", "draw_pattern", "conv_matrix_figure", "conv_matrix_explorer",
     "PHASES", "time_phases", "time_phases_figure", "time_phases_explorer",
-    "input_gradient", "prediction_figure", "prediction_explorer",
+    "input_gradient", "score_gradient", "prediction_figure", "prediction_explorer",
 ]

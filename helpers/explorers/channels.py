@@ -108,7 +108,8 @@ def multi_channel_figure(x, w, dh, channel=0):
     for ax, (a, title) in zip(axes[0], panels):
         draw_grid(ax, a, title)
     text = (f"Channel {channel}: dL/dw[:, :, {channel}] = correlate(x[:, :, {channel}], dL/dh) and "
-            f"dL/dx[:, :, {channel}] = full_convolve(dL/dh, rot180(w[:, :, {channel}])). "
+            f"dL/dx[:, :, {channel}] = correlate(pad(dL/dh), rot180(w[:, :, {channel}])) "
+            f"= full_convolve2d(dL/dh, w[:, :, {channel}]). "
             f"Only channel {channel} of x and w appears: channels do not mix.")
     return fig, text
 
@@ -127,7 +128,8 @@ def filter_shares(dh, w):
     """Each filter's contribution to dL/dx.
 
     dh: (OH, OW, F);  w: (F, KH, KW, C).  Returns (F, H, W, C) with
-    share[f, :, :, c] = full_convolve(dh[:, :, f], rot180(w[f, :, :, c])).
+    share[f, :, :, c] = correlate(pad(dh[:, :, f]), rot180(w[f, :, :, c]))
+    = full_convolve2d(dh[:, :, f], w[f, :, :, c]).
     """
     dh, w = np.asarray(dh, dtype=float), np.asarray(w, dtype=float)
     F, C = w.shape[0], w.shape[-1]
@@ -144,17 +146,21 @@ def filter_shares_figure(dh, w, channel=0, columns=6):
     """
     shares = filter_shares(dh, w)[..., channel]  # (F, H, W)
     F = len(shares)
-    rows = -(-(F + 1) // columns)
+    rows = -(-(F + 2) // columns)  # the shares, the sum, and a panel for the two colour bars
     fig, axes = grid_figure(columns, nrows=rows, size=1.7)
     vmax = float(np.abs(shares).max())
     for f, ax in enumerate(axes.flat[:F]):
-        draw_grid(ax, shares[f], f"filter {f}", annotate=False, vmax=vmax)
-    draw_grid(axes.flat[F], shares.sum(axis=0), f"sum: dL/dx[:, :, {channel}]", fontsize=6)
+        share_image = draw_grid(ax, shares[f], f"filter {f}", annotate=False, vmax=vmax, axis_names=False)
+    sum_image = draw_grid(axes.flat[F], shares.sum(axis=0), f"sum: dL/dx[:, :, {channel}]", annotate=False,
+                          axis_names=False)
     for ax in axes.flat[F + 1:]:
         ax.set_axis_off()
-    for ax in axes.flat[:F + 1]:
-        ax.set_xlabel("")
-        ax.set_ylabel("")
+    bars = axes.flat[F + 1]
+    for k, (image, label) in enumerate(((share_image, "shares"), (sum_image, "sum"))):
+        cax = bars.inset_axes([0.08 + 0.5 * k, 0.05, 0.1, 0.9])
+        fig.colorbar(image, cax=cax)
+        cax.tick_params(labelsize=7)
+        cax.set_title(label, fontsize=8, pad=4)
     return fig
 
 
@@ -168,15 +174,15 @@ def multi_filter_figure(dh, w, f=0):
         raise ValueError(f"f must be a filter index in 0..{F - 1}, got {f}")
     shares = filter_shares(dh, w)
     running, total = shares[:f + 1].sum(axis=0), shares.sum(axis=0)
-    vmax = float(np.abs(total).max())
+    vmax, share_max = float(np.abs(total).max()), float(np.abs(shares[f]).max())
     fig, axes = grid_figure(C, nrows=2, size=2.3)
     for c in range(C):
-        draw_grid(axes[0, c], shares[f, :, :, c], f"filter {f}, channel {c}", vmax=vmax, annotate=False)
-        draw_grid(axes[1, c], running[:, :, c], f"Σ filters 0..{f}, channel {c}", vmax=vmax)
+        draw_grid(axes[0, c], shares[f, :, :, c], f"filter {f}, channel {c}", vmax=share_max, annotate=False)
+        draw_grid(axes[1, c], running[:, :, c], f"Σ filters 0..{f}, channel {c}", vmax=vmax, fontsize=8)
     left = float(np.abs(total - running).max())
-    text = (f"Top: full_convolve(dL/dh[:, :, {f}], rot180(w[{f}, :, :, c])) for each channel c "
-            "(same colour scale as the sum). "
-            f"Bottom: the running sum over {f + 1} of {F} filters; "
+    text = (f"Top: filter {f}'s share of each channel c, correlate(pad(dL/dh[:, :, {f}]), rot180(w[{f}, :, :, c])), "
+            f"on its own colour scale (±{share_max:.2f}). "
+            f"Bottom: the running sum over {f + 1} of {F} filters, on the scale of dL/dx (±{vmax:.2f}); "
             f"max |dL/dx - running sum| = {left:.3f}" + (" (done: the sum is dL/dx)." if f == F - 1 else "."))
     return fig, text
 

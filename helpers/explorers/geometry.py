@@ -53,9 +53,9 @@ def stride_padding_figure(size=7, kernel=3, stride=2, padding=1, dilation=1):
     fig, axes = grid_figure(3, size=3.3)
     ax_cov, ax_up, ax_dx = axes[0]
 
-    draw_grid(ax_cov, s["coverage"], "padded input: windows reading each pixel", cmap="Blues",
-              centred=False)
-    mark_block(ax_cov, p, p, size, size, color="tab:green", linestyle="--")  # the real image
+    # numbered as x is (the padding is row -p ..), so that the three panels share one numbering of x
+    draw_grid(ax_cov, s["coverage"], "windows reading each pixel", cmap="Blues", centred=False, origin=-p)
+    mark_block(ax_cov, p, p, size, size, color="black", linestyle="--")  # x inside its padding
     for k, color in ((0, "tab:orange"), (1, "tab:purple")):
         if k < O:  # the taps of the first two windows along a row
             mark_cells(ax_cov, [(i * dilation, k * stride + j * dilation)
@@ -71,7 +71,8 @@ def stride_padding_figure(size=7, kernel=3, stride=2, padding=1, dilation=1):
 
     text = (f"Effective kernel (K − 1)·d + 1 = {eff}; output size "
             f"floor(({size} + 2·{p} − {eff}) / {stride}) + 1 = <b>{O}</b>. "
-            f"Orange and purple: the taps of the first two windows. ")
+            f"Left: the padded input, numbered as x (dashed: x itself); orange and purple: the taps "
+            f"of the first two windows. ")
     if s["never_read"]:
         text += (f"Rows (and columns) {s['never_read']} of x are never read by any window: "
                  "their gradient is exactly 0.")

@@ -30,9 +30,10 @@ def draw_pattern(ax, pattern, names, highlight=(), title=""):
     ax.imshow(shade, cmap="Oranges", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
     if rows * cols <= 400:
         nonzero = np.argwhere(pattern >= 0)
-        label_collection(ax, nonzero[:, ::-1], [names[pattern[r, c]] for r, c in nonzero], size=6)
+        label_collection(ax, nonzero[:, ::-1], [names[pattern[r, c]] for r, c in nonzero], size=6,
+                         colors=["white" if shade[r, c] == 1 else "black" for r, c in nonzero])
     cell_borders(ax, rows, cols)
-    index_labels(ax, rows, cols, "column = input pixel (i, j) in row-major order", "row = output (r, c)", size=6)
+    index_labels(ax, rows, cols, "column = input pixel (y, z), row-major", "row = output (u, v)", size=6)
     ax.set_title(title, fontsize=10, y=1, pad=4)
 
 
@@ -51,7 +52,7 @@ def conv_matrix_figure(pick="weight", index=0, size=4, kernel=3):
         raise ValueError(f"the {pick} index must be in 0..{limits[pick] - 1}, got {index}")
     names = weight_names(kernel)
     fig = plt.figure(figsize=(9, 5.6))
-    grid = fig.add_gridspec(2, 3, height_ratios=[1.1, 1], left=0.07, right=0.98, top=0.95, bottom=0.06,
+    grid = fig.add_gridspec(2, 3, height_ratios=[1.1, 1], left=0.07, right=0.98, top=0.95, bottom=0.08,
                             hspace=0.45, wspace=0.3)
     ax_c = fig.add_subplot(grid[0, :])
     ax_x, ax_h, ax_w = (fig.add_subplot(grid[1, k]) for k in range(3))

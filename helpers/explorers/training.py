@@ -6,7 +6,7 @@ from ..layers import SoftmaxCrossEntropy
 from ..plotting import draw_grid, grid_figure
 from .core import Explorer
 
-__all__ = ["input_gradient", "prediction_figure", "prediction_explorer"]
+__all__ = ["input_gradient", "score_gradient", "prediction_figure", "prediction_explorer"]
 
 
 def input_gradient(model, image, label):
@@ -20,16 +20,37 @@ def input_gradient(model, image, label):
     return loss.probs[0], dx
 
 
+def score_gradient(model, image, label):
+    """The gradient of the label's score (its logit, before the softmax) with respect to the image.
+
+    image: (H, W, C);  label: int.  Returns d logits[label] / dx, shaped (H, W, C).
+    Unlike dL/dx, it does not vanish when the network is confident.
+    """
+    logits = model.forward(image[None])  # (1, K)
+    upstream = np.zeros_like(logits)
+    upstream[0, label] = 1.0
+    return model.backward(upstream)[0]
+
+
 def prediction_figure(model, images, labels, index=0):
-    """The image, its saliency dL/dx, and the predicted probabilities.  Returns (fig, html text)."""
+    """The image, dL/dx, the gradient of the true digit's score, and the probabilities.
+
+    Each gradient is drawn on its own colour scale, whose limit its title gives.
+    Returns (fig, html text).
+    """
     if not 0 <= index < len(images):
         raise ValueError(f"index must be in 0..{len(images) - 1}, got {index}")
-    probs, dx = input_gradient(model, images[index], labels[index])
-    fig, axes = grid_figure(3, size=2.8)
-    ax_img, ax_dx, ax_p = axes[0]
+    label = labels[index]
+    probs, dx = input_gradient(model, images[index], label)
+    dscore = score_gradient(model, images[index], label)
+    fig, axes = grid_figure(4, size=2.6)
+    ax_img, ax_dx, ax_score, ax_p = axes[0]
     draw_grid(ax_img, images[index][:, :, 0], f"test image {index}", cmap="Greys", centred=False,
               annotate=False, vmax=1.0)
-    draw_grid(ax_dx, dx[:, :, 0], "dL/dx (red: brighter raises the loss)", annotate=False)
+    dx_max, score_max = float(np.abs(dx).max()), float(np.abs(dscore).max())
+    draw_grid(ax_dx, dx[:, :, 0], f"dL/dx, ±{dx_max:.1e}", annotate=False, axis_names=False)
+    draw_grid(ax_score, dscore[:, :, 0], f"d score[{label}]/dx, ±{score_max:.1e}", annotate=False,
+              axis_names=False)
     ax_p.bar(range(len(probs)), probs, color=["tab:green" if k == labels[index] else "tab:gray"
                                               for k in range(len(probs))])
     ax_p.set_xticks(range(len(probs)))
@@ -40,10 +61,13 @@ def prediction_figure(model, images, labels, index=0):
     ax_p.tick_params(labelsize=7)
     predicted = int(np.argmax(probs))
     verdict = "right" if predicted == labels[index] else "<b>wrong</b>"
-    text = (f"Test image {index}: true digit {labels[index]}, predicted {predicted} with probability "
-            f"{probs[predicted]:.2f} "
-            f"({verdict}). dL/dx is the question's quantity for the first layer: how the loss would "
-            f"change if each pixel were brighter.")
+    text = (f"Test image {index}: true digit {label}, predicted {predicted} with probability "
+            f"{probs[predicted]:.2f} ({verdict}). "
+            f"dL/dx, the question's quantity for the first layer, says how the loss would change if each "
+            f"pixel were brighter (red: it would rise); its largest entry is {dx_max:.1e}, small when the "
+            f"network is sure, since dL/dx is (p − one_hot) times the logits' gradients. "
+            f"d score/dx is the gradient of the true digit's logit, which does not vanish "
+            f"(red: brighter would raise the score). Each map has its own colour scale.")
     return fig, text
 
 

@@ -1,0 +1,181 @@
+"""Figure layout: no label clipped by the figure's edge, none on top of another label or of a neighbouring panel.
+
+The small grids write their numbers and axis names as glyph outlines (one
+PathCollection per group, see helpers.plotting); their extents are computed
+here from the glyph paths and offsets, independently of the artists' own
+get_window_extent.  Each figure function is drawn at the states the
+notebooks show, and checked both as the explorers render it (fixed margins)
+and as the inline backend stores it (bbox_inches="tight").
+"""
+
+import itertools
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.collections import PathCollection
+from matplotlib.transforms import Bbox
+
+from helpers import conv_matrix_pattern, plotting
+from helpers import explorers as E
+from helpers.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential
+
+rng = np.random.default_rng(0)
+X2, W2, DH2 = rng.integers(-3, 4, (5, 6)), rng.integers(-2, 3, (3, 3)), rng.integers(-2, 3, (3, 4))
+X3, W3, DH3 = rng.integers(-3, 4, (5, 5, 3)), rng.integers(-2, 3, (3, 3, 3)), rng.integers(-2, 3, (3, 3))
+W16, DH16 = rng.normal(size=(16, 3, 3, 3)), rng.normal(size=(3, 3, 16))
+GAP = 1.0  # points between two labels, at least
+
+
+def _model():
+    r = np.random.default_rng(0)
+    return Sequential(Conv2D(1, 2, 3, rng=r, padding=1), ReLU(), MaxPool2D(), Flatten(), Dense(32, 10, rng=r))
+
+
+FIGURES = {
+    "01 output view": lambda: E.single_channel_figure(X2, W2, DH2, view="output", row=1, col=2)[0],
+    "01 input view": lambda: E.single_channel_figure(X2, W2, DH2, view="input", row=2, col=3)[0],
+    "02": lambda: E.multi_channel_figure(X3, W3, DH3, channel=0)[0],
+    "03 shares": lambda: E.filter_shares_figure(DH16, W16, channel=0),
+    "03 running sum": lambda: E.multi_filter_figure(DH16, W16, f=15)[0],
+    "04 stride 2": lambda: E.stride_padding_figure(size=8, kernel=3, stride=2, padding=0, dilation=1)[0],
+    "04 padded, dilated": lambda: E.stride_padding_figure(size=8, kernel=2, stride=3, padding=1, dilation=2)[0],
+    "04 largest": lambda: E.stride_padding_figure(size=12, kernel=5, stride=1, padding=3, dilation=1)[0],
+    "05": lambda: E.conv_matrix_figure(pick="input pixel", index=5)[0],
+    "07": lambda: E.prediction_figure(_model(), rng.random((3, 8, 8, 1)), np.array([0, 1, 2]), index=1)[0],
+    "00 layer": plotting.question_layer_figure,
+    "05 pattern, constrained": lambda: _pattern_figure(),
+    "07 filters, constrained": lambda: _filters_figure(),
+}
+
+
+def _pattern_figure():
+    """Notebook 05's first figure: C drawn symbolically in a constrained layout."""
+    fig, ax = plt.subplots(figsize=(9, 2.6), layout="constrained")
+    pattern = conv_matrix_pattern((4, 4, 1), (1, 3, 3, 1))
+    E.draw_pattern(ax, pattern, E.weight_names(3), title="C for a 4 × 4 image and a 3 × 3 kernel")
+    return fig
+
+
+def _filters_figure():
+    """Notebook 07's filters before and after training: 2 x 8 small grids in a constrained layout."""
+    fig, axes = plt.subplots(2, 8, figsize=(10, 3.4), layout="constrained")
+    for f, ax in enumerate(axes.flat):
+        plotting.draw_grid(ax, rng.normal(size=(3, 3)), f"filter {f % 8}", annotate=False, axis_names=False)
+    return fig
+
+
+def label_boxes(fig):
+    """(axes, unclipped, Bbox in pixels) of every glyph-label collection, from its paths and offsets."""
+    boxes = []
+    for ax in fig.axes:
+        for artist in ax.collections:
+            if not isinstance(artist, PathCollection):  # the glyph labels; grids and borders are other artists
+                continue
+            offsets = artist.get_offset_transform().transform(artist.get_offsets())
+            scale = artist.get_transform()
+            for path, offset in zip(artist.get_paths(), offsets):
+                corners = scale.transform(path.get_extents().get_points()) + offset
+                boxes.append((ax, not artist.get_clip_on(), Bbox(corners)))
+    return boxes
+
+
+def text_boxes(fig, renderer):
+    """(axes, Bbox) of every visible title and Text artist."""
+    boxes = []
+    for ax in fig.axes:
+        for text in [ax.title, *ax.texts]:
+            if text.get_visible() and text.get_text():
+                boxes.append((ax, text.get_window_extent(renderer)))
+    return boxes
+
+
+def within(outer, box):
+    return outer.x0 <= box.x0 and box.x1 <= outer.x1 and outer.y0 <= box.y0 and box.y1 <= outer.y1
+
+
+def overlap(a, b, gap=0.0):
+    """Whether two pixel boxes intersect, or come closer than `gap` pixels."""
+    return a.x0 < b.x1 + gap and b.x0 < a.x1 + gap and a.y0 < b.y1 + gap and b.y0 < a.y1 + gap
+
+
+def draw(name):
+    fig = FIGURES[name]()
+    fig.canvas.draw()
+    return fig, fig.canvas.get_renderer()
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_no_label_is_clipped_by_the_figure(name):
+    fig, renderer = draw(name)
+    inside = fig.bbox.padded(0.5)
+    for ax, unclipped, box in label_boxes(fig):
+        assert not unclipped or within(inside, box), (ax.get_title(), box)
+    for ax, box in text_boxes(fig, renderer):
+        assert within(inside, box), (ax.get_title(), box)
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_labels_do_not_touch_each_other_or_other_panels(name):
+    """Row and column numbers, "row"/"col" names and titles: apart from each other and off other panels."""
+    fig, renderer = draw(name)
+    gap = GAP * fig.dpi / 72
+    outside = [(ax, box) for ax, unclipped, box in label_boxes(fig) if unclipped] + text_boxes(fig, renderer)
+    for (ax_a, a), (ax_b, b) in itertools.combinations(outside, 2):
+        assert not overlap(a, b, gap), (ax_a.get_title(), a, ax_b.get_title(), b)
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
+    for ax, box in outside:
+        for other in panels:
+            if other is not ax:
+                assert not overlap(box, other.bbox), (ax.get_title(), box, other.get_title())
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("name", ["01 output view", "05", "03 shares"])
+def test_tight_bounding_box_keeps_the_labels(name):
+    """The inline backend stores figures cropped to fig.get_tightbbox: the labels must be inside it."""
+    fig, renderer = draw(name)
+    tight = fig.get_tightbbox(renderer).transformed(fig.dpi_scale_trans).padded(1)
+    for ax, unclipped, box in label_boxes(fig):
+        assert not unclipped or within(tight, box), (ax.get_title(), box)
+    plt.close(fig)
+
+
+def test_padded_grid_is_numbered_as_the_input(monkeypatch):
+    """Notebook 04's left panel numbers the padded input as x is: padding p = 1 starts at row -1."""
+    written = []
+    original = plotting.label_collection
+
+    def spy(ax, xy, texts, **kwargs):
+        written.append((ax, list(texts)))
+        return original(ax, xy, texts, **kwargs)
+
+    monkeypatch.setattr(plotting, "label_collection", spy)
+    fig, _ = E.stride_padding_figure(size=8, kernel=2, stride=3, padding=1, dilation=2)
+    left = [texts for ax, texts in written if ax is fig.axes[0]]
+    assert [str(k) for k in range(-1, 9)] in left  # the row (and column) numbers: -1 .. 8
+    right = [texts for ax, texts in written if ax is fig.axes[2]]
+    assert [str(k) for k in range(8)] in right
+    plt.close(fig)
+
+
+def test_running_sum_view_draws_each_share_on_its_own_scale():
+    fig, text = E.multi_filter_figure(DH16, W16, f=3)
+    share = E.filter_shares(DH16, W16)[3]
+    total = E.filter_shares(DH16, W16).sum(axis=0)
+    top, bottom = fig.axes[0].images[0].get_clim(), fig.axes[3].images[0].get_clim()
+    assert np.allclose(top, (-np.abs(share).max(), np.abs(share).max()))
+    assert np.allclose(bottom, (-np.abs(total).max(), np.abs(total).max()))
+    assert f"±{np.abs(share).max():.2f}" in text
+    plt.close(fig)
+
+
+def test_sixteen_shares_have_two_colour_bars():
+    fig = E.filter_shares_figure(DH16, W16)
+    bars = [child for ax in fig.axes for child in ax.child_axes]  # the colour bars, inset in the spare panel
+    assert len(bars) == 2
+    shares = E.filter_shares(DH16, W16)[..., 0]
+    limits = sorted(bar.get_ylim()[1] for bar in bars)
+    assert np.allclose(limits, sorted([np.abs(shares).max(), np.abs(shares.sum(axis=0)).max()]))
+    plt.close(fig)
