@@ -1,163 +1,230 @@
-"""Checkers of notebooks 01-03: one channel, several channels, many filters (the question)."""
+"""Checkers of notebooks 01-03: one channel, several channels, many filters (the question).
+
+dL/dx is built plane by plane: each mistake of the single-channel gather
+(a wrong kernel in place of the rotated one, a wrong amount of zero-padding)
+is a function of one dL/dh plane and one kernel plane, which the multi-channel
+checker stacks over channels and the question's checker also sums over filters.
+"""
 
 import numpy as np
 
-from ..formula import correlate2d, full_convolve2d
-from .core import ROTATION_MISTAKES_2D, CheckResult, _check_cases, _full_correlate, _rng, diagnose
+from ..formula import correlate2d
+from .core import (
+    ROTATION_MISTAKES_2D,
+    _full_correlate,
+    _integers,
+    _rng,
+    all_of,
+    checker,
+    diagnose,
+    padding_mistakes,
+)
 
 __all__ = ["check_single_channel_dx", "check_single_channel_dw", "check_multi_channel_dx",
            "check_question_backward"]
 
-
-# ---- single channel (notebook 01) ------------------------------------------------------------
-
-def _scatter_overwrite(dh, w, H, W):
-    """dL/dx by the scatter loop with '=' instead of '+=': the last write wins."""
-    dx = np.zeros((H, W))
-    KH, KW = w.shape
-    for r in range(dh.shape[0]):
-        for c in range(dh.shape[1]):
-            dx[r:r + KH, c:c + KW] = dh[r, c] * w
-    return dx
+OVERWRITE_DX = ("contributions are overwritten: use += (not =) when each output adds dL/dh * w onto its window "
+                "(`dx[u:u + KH, v:v + KW] += dh[u, v] * w`); overlapping windows must add up")
 
 
-def _single_channel_dx_mistakes(dh, w):
-    H, W = dh.shape[0] + w.shape[0] - 1, dh.shape[1] + w.shape[1] - 1
-    mistakes = [(_full_correlate(dh, wrong(w)), msg) for wrong, msg in ROTATION_MISTAKES_2D]
-    mistakes.append((_scatter_overwrite(dh, w, H, W),
-                     "contributions are overwritten: use += (not =) when each output adds "
-                     "dL/dh * w onto its window; overlapping windows must add up"))
-    if dh.shape[0] >= w.shape[0] and dh.shape[1] >= w.shape[1]:  # a valid correlation exists
-        mistakes.append((correlate2d(dh, w[::-1, ::-1]),
-                         "this is a valid convolution; dL/dx needs the *full* one: pad dL/dh by "
-                         "K - 1 zeros on every side first"))
+def _plane_mistakes(KH, KW, rot, t, fix):
+    """(key, plane(dh, k) -> the one-plane dL/dx the mistake gives with kernel plane k, message).
+
+    rot, t: the rotation and the transposition as code in the exercise's setting;
+    fix: the right zero-padding as code.
+    """
+    mistakes = []
+    for key, wrong, message in ROTATION_MISTAKES_2D:
+        message = message.format(rot=rot, t=t)
+        mistakes.append((key, lambda dh, k, wrong=wrong: _full_correlate(dh, wrong(k)), message))
+        # a learner who pads by the kernel's own (KH - 1, KW - 1) and then uses a transposed kernel
+        mistakes.append((key, lambda dh, k, wrong=wrong: _full_correlate(dh, wrong(k), (KH - 1, KW - 1)), message))
+    for key, pad, message in padding_mistakes(KH, KW, fix):
+        mistakes.append((key, lambda dh, k, pad=pad: _full_correlate(dh, k[::-1, ::-1], pad), message))
     return mistakes
 
 
-def _single_channel_cases():
+def _scatter_overwrite(dh, k):
+    """dL/dx of one plane by the scatter loop with '=' instead of '+=': the last write wins."""
+    KH, KW = k.shape
+    dx = np.zeros((dh.shape[0] + KH - 1, dh.shape[1] + KW - 1))
+    for u in range(dh.shape[0]):
+        for v in range(dh.shape[1]):
+            dx[u:u + KH, v:v + KW] = dh[u, v] * k
+    return dx
+
+
+def _stack_channels(plane, C):
+    """np.stack([plane(c) for each channel c], axis=-1)."""
+    return np.stack([plane(c) for c in range(C)], axis=-1)
+
+
+# ---- single channel (notebook 01) ------------------------------------------------------------
+
+def _single_channel_dx_cases():
+    """(dh, w): non-square random problems, the question's one plane, an integer one where KH > OH."""
     rng = _rng()
-    return [(rng.normal(size=(oh, ow)), rng.normal(size=(k, k)))
-            for oh, ow, k in ((3, 4, 3), (4, 2, 2), (5, 6, 3))]
+    cases = [(rng.normal(size=(oh, ow)), rng.normal(size=(kh, kw))) for oh, ow, kh, kw in ((4, 6, 3, 2), (5, 3, 2, 3))]
+    cases.append((rng.normal(size=(3, 3)), rng.normal(size=(3, 3))))
+    cases.append((_integers(rng, (2, 3)), _integers(rng, (3, 4))))
+    return cases
 
 
-def check_single_channel_dx(fn):
+@checker(cases=_single_channel_dx_cases, names=("dh", "w"))
+def check_single_channel_dx(answer, dh, w):
     """fn(dh (OH, OW), w (KH, KW)) -> dL/dx (OH + KH - 1, OW + KW - 1), stride 1, no padding."""
-    def judge(answer, dh, w):
-        return diagnose("dL/dx", answer, full_convolve2d(dh, w), _single_channel_dx_mistakes(dh, w),
-                        layouts=[((1, 0), "rows and columns are swapped (you returned dL/dx.T)")])
-    return _check_cases(fn, _single_channel_cases(), judge)
+    KH, KW = w.shape
+    mistakes = [(key, lambda plane=plane: plane(dh, w), message) for key, plane, message
+                in _plane_mistakes(KH, KW, "w[::-1, ::-1]", "w.T", "np.pad(dh, ((KH - 1, KH - 1), (KW - 1, KW - 1)))")]
+    mistakes.append(("overwrite", lambda: _scatter_overwrite(dh, w), OVERWRITE_DX))
+    return diagnose("dL/dx", answer, _full_correlate(dh, w[::-1, ::-1]), mistakes,
+                    layouts=[("swapped", (1, 0), "rows and columns are swapped (you returned dL/dx.T)")])
 
 
-def check_single_channel_dw(fn):
-    """fn(x (H, W), dh (OH, OW)) -> dL/dw (H - OH + 1, W - OW + 1), stride 1, no padding."""
+def _single_channel_dw_cases():
+    """(x, dh): non-square random problems, the question's one plane, integers."""
     rng = _rng()
-    cases = [(rng.normal(size=(h, w)), rng.normal(size=(oh, ow)))
-             for h, w, oh, ow in ((5, 6, 3, 4), (4, 4, 3, 2), (7, 5, 5, 3))]
+    cases = [(rng.normal(size=(h, w)), rng.normal(size=(oh, ow))) for h, w, oh, ow in ((5, 6, 3, 5), (6, 5, 4, 2))]
+    cases.append((rng.normal(size=(5, 5)), rng.normal(size=(3, 3))))
+    cases.append((_integers(rng, (4, 6)), _integers(rng, (3, 4))))
+    return cases
 
-    def judge(answer, x, dh):
-        KH, KW = x.shape[0] - dh.shape[0] + 1, x.shape[1] - dh.shape[1] + 1
-        overwrite = np.array([[x[dh.shape[0] - 1 + i, dh.shape[1] - 1 + j] * dh[-1, -1]
-                               for j in range(KW)] for i in range(KH)])
-        mistakes = [
-            (correlate2d(x, dh[::-1, ::-1]), "dL/dh is rotated: dL/dw is a plain correlation "
-                                             "of x with dL/dh, no flip"),
-            (correlate2d(x, dh)[::-1, ::-1], "the result is rotated by 180 degrees: dL/dw[i, j] = "
-                                             "sum over outputs of dL/dh[u, v] * x[u + i, v + j]"),
-            (overwrite, "contributions are overwritten: use += (not =); every output adds to every weight"),
-        ]
-        return diagnose("dL/dw", answer, correlate2d(x, dh), mistakes,
-                        layouts=[((1, 0), "rows and columns are swapped (you returned dL/dw.T)")])
-    return _check_cases(fn, cases, judge)
+
+@checker(cases=_single_channel_dw_cases, names=("x", "dh"))
+def check_single_channel_dw(answer, x, dh):
+    """fn(x (H, W), dh (OH, OW)) -> dL/dw (H - OH + 1, W - OW + 1), stride 1, no padding."""
+    (OH, OW), dw = dh.shape, correlate2d(x, dh)
+    KH, KW = dw.shape
+
+    def overwrite():  # '=' instead of '+=': the last output's contribution is all that is left
+        return dh[-1, -1] * x[OH - 1:OH - 1 + KH, OW - 1:OW - 1 + KW]
+
+    mistakes = [
+        ("dh-rotated", lambda: correlate2d(x, dh[::-1, ::-1]),
+         "dL/dh is rotated: dL/dw is a plain correlation of x with dL/dh, no flip: correlate2d(x, dh)"),
+        ("result-rotated", dw[::-1, ::-1], "the result is rotated by 180 degrees: dL/dw[i, j] = sum over "
+                                           "outputs of dL/dh[u, v] * x[u + i, v + j], no flip"),
+        ("overwrite", overwrite, "contributions are overwritten: use += (not =); every output adds "
+                                 "dL/dh[u, v] * x[u:u + KH, v:v + KW] to dL/dw"),
+        ("padded", lambda: correlate2d(np.pad(x, ((OH - 1, OH - 1), (OW - 1, OW - 1))), dh),
+         "x was zero-padded: dL/dw is the valid correlation of x with dL/dh, with the kernel's shape: "
+         "correlate2d(x, dh)"),
+    ]
+    return diagnose("dL/dw", answer, dw, mistakes,
+                    layouts=[("swapped", (1, 0), "rows and columns are swapped (you returned dL/dw.T)")])
 
 
 # ---- several channels, one filter (notebook 02) ----------------------------------------------
 
-def check_multi_channel_dx(fn):
-    """fn(dh (OH, OW), w (KH, KW, C)) -> dL/dx (OH + KH - 1, OW + KW - 1, C), one filter."""
+def _multi_channel_cases():
+    """(dh, w): non-square random problems, the question's shapes with one filter, integers."""
     rng = _rng()
-    cases = [(rng.normal(size=(oh, ow)), rng.normal(size=(k, k, c)))
-             for oh, ow, k, c in ((3, 4, 3, 3), (4, 2, 2, 2), (2, 5, 3, 4))]
+    cases = [(rng.normal(size=(oh, ow)), rng.normal(size=(kh, kw, c)))
+             for oh, ow, kh, kw, c in ((4, 6, 3, 2, 3), (5, 3, 2, 3, 2))]
+    cases.append((rng.normal(size=(3, 3)), rng.normal(size=(3, 3, 3))))
+    cases.append((_integers(rng, (2, 4)), _integers(rng, (3, 2, 2))))
+    return cases
 
-    def per_channel(dh, w, kernel):
-        return np.stack([_full_correlate(dh, kernel(w[:, :, c])) for c in range(w.shape[-1])], axis=-1)
 
-    def judge(answer, dh, w):
-        expected = per_channel(dh, w, lambda k: k[::-1, ::-1])
-        mistakes = [(per_channel(dh, w, wrong), msg) for wrong, msg in ROTATION_MISTAKES_2D]
-        mistakes += [
-            (np.repeat(expected.sum(axis=-1, keepdims=True), w.shape[-1], axis=-1),
-             "the channels are mixed: dL/dx[:, :, c] uses only w[:, :, c], not the sum over channels"),
-            (expected[:, :, ::-1], "the channel axis is reversed too (np.flip(w) flips every axis); "
-                                   "rotate only the two kernel axes: w[::-1, ::-1, :]"),
-        ]
-        return diagnose("dL/dx", answer, expected, mistakes,
-                        layouts=[((1, 2, 0), "wrong layout: you returned (C, H, W), channels first; "
-                                             "this series is channels-last (H, W, C)")])
-    return _check_cases(fn, cases, judge)
+@checker(cases=_multi_channel_cases, names=("dh", "w"))
+def check_multi_channel_dx(answer, dh, w):
+    """fn(dh (OH, OW), w (KH, KW, C)) -> dL/dx (OH + KH - 1, OW + KW - 1, C), one filter."""
+    KH, KW, C = w.shape
+    expected = _stack_channels(lambda c: _full_correlate(dh, w[::-1, ::-1, c]), C)
+    mistakes = [(key, lambda plane=plane: _stack_channels(lambda c: plane(dh, w[:, :, c]), C), message)
+                for key, plane, message in _plane_mistakes(KH, KW, "w[::-1, ::-1, :]", "w.transpose(1, 0, 2)",
+                                                           "np.pad(dh, ((KH - 1, KH - 1), (KW - 1, KW - 1)))")]
+    mistakes += [
+        ("overwrite", lambda: _stack_channels(lambda c: _scatter_overwrite(dh, w[:, :, c]), C), OVERWRITE_DX),
+        ("channels-mixed", np.repeat(expected.sum(axis=-1, keepdims=True), C, axis=-1),
+         "the channels are mixed: dL/dx[:, :, c] uses only w[:, :, c], not the sum over channels"),
+        ("flips-channels", expected[:, :, ::-1], "the channel axis is reversed too (np.flip(w) flips every "
+                                                 "axis); rotate only the two kernel axes: w[::-1, ::-1, :]"),
+    ]
+    return diagnose("dL/dx", answer, expected, mistakes,
+                    layouts=[("layout", (1, 2, 0), "wrong layout: you returned (C, H, W), channels first; "
+                                                   "this series is channels-last (H, W, C)")])
 
 
 # ---- many filters: the question (notebook 03) ------------------------------------------------
 
-def _dx_gather(dh, k):
-    """sum over f of correlate(pad(dh[..., f]), k[f, :, :, c]): (H, W, C).
-
-    With k = w[:, ::-1, ::-1, :] this is dL/dx; with any other k, it is what a
-    learner gets who correlated with k where the rotated kernel belongs.
-    """
-    return np.stack([
-        sum(_full_correlate(dh[:, :, f], k[f, :, :, c]) for f in range(k.shape[0]))
-        for c in range(k.shape[-1])
-    ], axis=-1)
+def _sum_filters(dh, k, plane):
+    """(H, W, C): channel c is the sum over filters f of plane(dh[:, :, f], k[f, :, :, c])."""
+    return _stack_channels(lambda c: sum(plane(dh[:, :, f], k[f, :, :, c]) for f in range(k.shape[0])), k.shape[-1])
 
 
-def _question_dx_mistakes(dh, w):
-    dx = _dx_gather(dh, w[:, ::-1, ::-1, :])
-    single = [_dx_gather(dh[:, :, [f]], w[[f], ::-1, ::-1, :]) for f in (0, w.shape[0] - 1)]
-    return [
-        (single[0], "only filter 0 is used: dL/dx is the *sum* over all filters of their shares"),
-        (single[1], "only the last filter survives: use += over the filters (each one's share "
-                    "adds to dL/dx), not ="),
-        (_dx_gather(dh, w), "the kernel is not rotated: use w[:, ::-1, ::-1, :]"),
-        (_dx_gather(dh, w[::-1, ::-1]), "w[::-1, ::-1] on the 4-D filters flips the filter axis and "
-                                        "the rows; rotate the two kernel axes: w[:, ::-1, ::-1, :]"),
-        (_dx_gather(dh, np.flip(w)), "np.flip(w) flips every axis, filters and channels too; "
-                                     "rotate only the kernel axes: w[:, ::-1, ::-1, :]"),
-        (_dx_gather(dh, w.swapaxes(1, 2)), "the kernel is transposed, not rotated: use w[:, ::-1, ::-1, :]"),
-        (np.repeat(dx.sum(axis=-1, keepdims=True), w.shape[-1], axis=-1),
+def _question_cases():
+    """(dh, x, w): the question's exact shapes first, then non-square ones, then integers."""
+    rng = _rng()
+    cases = []
+    for h, wd, c, f, kh, kw in ((5, 5, 3, 16, 3, 3), (6, 8, 2, 4, 3, 2), (7, 5, 3, 5, 2, 3)):
+        cases.append((rng.normal(size=(h - kh + 1, wd - kw + 1, f)), rng.normal(size=(h, wd, c)),
+                      rng.normal(size=(f, kh, kw, c))))
+    cases.append((_integers(rng, (3, 4, 3)), _integers(rng, (4, 6, 2)), _integers(rng, (3, 2, 3, 2))))
+    return cases
+
+
+def _question_dx(answer, dh, w):
+    F, KH, KW, C = w.shape
+    rot = w[:, ::-1, ::-1, :]
+
+    def gather(k):  # the sum over filters of correlating the zero-padded dL/dh with k
+        return _sum_filters(dh, k, _full_correlate)
+
+    expected = gather(rot)
+    mistakes = [(key, lambda plane=plane: _sum_filters(dh, w, plane), message)
+                for key, plane, message in _plane_mistakes(
+                    KH, KW, "w[:, ::-1, ::-1, :]", "w.transpose(0, 2, 1, 3)",
+                    "np.pad(dh[:, :, f], ((KH - 1, KH - 1), (KW - 1, KW - 1)))")]
+    mistakes += [
+        ("only-filter-0", lambda: _sum_filters(dh[:, :, :1], rot[:1], _full_correlate),
+         "only filter 0 is used: dL/dx is the *sum* over all filters of their shares: "
+         "`for f in range(F): dx[:, :, c] += ...`"),
+        ("only-last-filter", lambda: _sum_filters(dh[:, :, -1:], rot[-1:], _full_correlate),
+         "only the last filter survives: use += over the filters (each one's share adds to dL/dx), not ="),
+        ("overwrite", lambda: _stack_channels(lambda c: _scatter_overwrite(dh[:, :, -1], w[-1, :, :, c]), C),
+         "contributions are overwritten: use += (not =) in "
+         "`dx[u:u + KH, v:v + KW, :] += dh[u, v, f] * w[f]`; overlapping windows and all filters add up"),
+        ("flips-filters", lambda: gather(w[::-1, ::-1]), "w[::-1, ::-1] on the 4-D filters flips the filter axis "
+                                                         "and the rows; rotate the two kernel axes: "
+                                                         "w[:, ::-1, ::-1, :]"),
+        ("flips-every-axis", lambda: gather(np.flip(w)), "np.flip(w) flips every axis, filters and channels too; "
+                                                         "rotate only the kernel axes: w[:, ::-1, ::-1, :]"),
+        ("channels-mixed", np.repeat(expected.sum(axis=-1, keepdims=True), C, axis=-1),
          "the channels are mixed: channel c of dL/dx uses only channel c of each filter"),
     ]
+    return diagnose("dx", answer, expected, mistakes,
+                    layouts=[("layout", (1, 2, 0), "wrong layout: (C, H, W) is channels-first; return (H, W, C)")])
 
 
-def check_question_backward(fn):
+def _question_dw(answer, dh, x, w):
+    F, KH, KW, C = w.shape
+    OH, OW = dh.shape[:2]
+    dw = np.stack([_stack_channels(lambda c, f=f: correlate2d(x[:, :, c], dh[:, :, f]), C) for f in range(F)])
+    last_window = x[OH - 1:OH - 1 + KH, OW - 1:OW - 1 + KW, :]
+    return diagnose("dw", answer, dw, [
+        ("dw-rotated", dw[:, ::-1, ::-1, :], "dw is rotated: dL/dw is a plain correlation of x with dL/dh, no flip"),
+        ("dw-same-for-all-filters", np.repeat(dw.sum(axis=0, keepdims=True), F, axis=0),
+         "every filter got the same gradient: dw[f] uses only dL/dh[:, :, f]"),
+        ("dw-overwrite", dh[-1, -1, :, None, None, None] * last_window,
+         "dw keeps only the last window: use += so that every position adds "
+         "`dw[f] += dh[u, v, f] * x[u:u + KH, v:v + KW, :]`"),
+    ], layouts=[("dw-layout", (0, 2, 3, 1), "wrong layout: (F, C, KH, KW) is PyTorch's; this series uses "
+                                         "(F, KH, KW, C)")])
+
+
+def _question_db(answer, dh):
+    F = dh.shape[-1]
+    return diagnose("db", answer, dh.sum(axis=(0, 1)), [
+        ("db-mean", dh.mean(axis=(0, 1)), "db is the sum of dL/dh over positions, not the mean: dh.sum(axis=(0, 1))"),
+        ("db-all-filters", np.full(F, dh.sum()), "db[f] sums dL/dh[:, :, f] only, not every filter's: "
+                                              "dh.sum(axis=(0, 1))"),
+    ])
+
+
+@checker(cases=_question_cases, names=("dh", "x", "w"), returns=("dx", "dw", "db"))
+def check_question_backward(answer, dh, x, w):
     """fn(dh (OH, OW, F), x (H, W, C), w (F, KH, KW, C)) -> (dx, dw, db), stride 1, no padding."""
-    rng = _rng()
-    cases = [(rng.normal(size=(oh, ow, f)), rng.normal(size=(h, wd, c)), rng.normal(size=(f, k, k, c)))
-             for h, wd, c, f, k in ((5, 5, 3, 16, 3), (6, 7, 2, 4, 3), (4, 6, 3, 5, 2))
-             for oh, ow in [(h - k + 1, wd - k + 1)]]
+    dx, dw, db = answer
+    return all_of([_question_dx(dx, dh, w), _question_dw(dw, dh, x, w), _question_db(db, dh)])
 
-    def judge(answer, dh, x, w):
-        if not (isinstance(answer, (tuple, list)) and len(answer) == 3):
-            return CheckResult(False, "return the three gradients as a tuple (dx, dw, db)")
-        dx, dw, db = answer
-        F, KH, KW, C = w.shape
-        dw_expected = np.stack([
-            np.stack([correlate2d(x[:, :, c], dh[:, :, f]) for c in range(C)], axis=-1) for f in range(F)
-        ])
-        checks = [
-            diagnose("dx", dx, _dx_gather(dh, w[:, ::-1, ::-1, :]), _question_dx_mistakes(dh, w),
-                     layouts=[((1, 2, 0), "wrong layout: (C, H, W) is channels-first; return (H, W, C)")]),
-            diagnose("dw", dw, dw_expected, [
-                (dw_expected[:, ::-1, ::-1, :], "dw is rotated: dL/dw is a plain correlation of x "
-                                                "with dL/dh, no flip"),
-                (np.repeat(dw_expected.sum(axis=0, keepdims=True), F, axis=0),
-                 "every filter got the same gradient: dw[f] uses only dL/dh[:, :, f]"),
-            ], layouts=[((0, 2, 3, 1), "wrong layout: (F, C, KH, KW) is PyTorch's; "
-                                       "this series uses (F, KH, KW, C)")]),
-            diagnose("db", db, dh.sum(axis=(0, 1)), [
-                (dh.mean(axis=(0, 1)), "db is the sum of dL/dh over positions, not the mean"),
-                (np.full(F, dh.sum()), "db[f] sums dL/dh[:, :, f] only, not every filter's"),
-            ]),
-        ]
-        failed = [c for c in checks if not c]
-        return failed[0] if failed else CheckResult(True, "")
-    return _check_cases(fn, cases, judge)

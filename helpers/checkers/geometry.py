@@ -1,57 +1,73 @@
-"""Checker of notebook 04: dL/dx with stride and padding."""
+"""Checker of notebook 04: dL/dx with stride and padding (the capstone's checker is in :mod:`.layer`)."""
 
 import numpy as np
 
 from ..formula import correlate2d, dilate
-from .core import _check_cases, _rng, diagnose
+from .core import ROTATION_MISTAKES_2D, _integers, _rng, checker, diagnose, padding_mistakes
 
 __all__ = ["check_strided_dx"]
 
 
 # ---- stride and padding (notebook 04) --------------------------------------------------------
 
-def _strided_dx(dh, w, stride, padding, size, *, dilate_dh=True, extend=True, crop="p:p+H", rotate=True):
+def _strided_dx(dh, w, stride, padding, size, *, dilate_dh=True, pad=None, kernel=None, extend=True, crop="p:p+H"):
     """dL/dx of one channel the way a learner builds it, with each step switchable to a mistake.
 
-    Steps: insert stride - 1 zeros into dh; correlate it, zero-padded, with rot180(w); append
-    the rows/cols the floor dropped; crop the padding.  crop is "p:p+H" (right),
-    "p:-p", "none" or ":H" (mistakes).
+    Steps: insert stride - 1 zeros into dh; zero-pad it by pad (default (KH - 1, KW - 1)); correlate
+    with kernel(w) (default: rot180(w)); append the rows/cols the floor dropped; crop the padding.
+    crop is "p:p+H" (right), "p:-p", "none" or ":H" (mistakes).
     """
-    K = w.shape[0]
+    (KH, KW), (H, W), p = w.shape, size, padding
     up = dilate(dh, stride) if dilate_dh else dh
-    full = correlate2d(np.pad(up, K - 1), w[::-1, ::-1] if rotate else w)
-    H, W = size
+    pr, pc = (KH - 1, KW - 1) if pad is None else pad
+    full = correlate2d(np.pad(up, ((pr, pr), (pc, pc))), w[::-1, ::-1] if kernel is None else kernel(w))
     if extend:
-        full = np.pad(full, ((0, max(H + 2 * padding - full.shape[0], 0)),
-                             (0, max(W + 2 * padding - full.shape[1], 0))))
-    p = padding
-    return {"p:p+H": full[p:p + H, p:p + W], "p:-p": full[p:-p, p:-p], "none": full,
-            ":H": full[:H, :W]}[crop]
+        full = np.pad(full, ((0, max(H + 2 * p - full.shape[0], 0)), (0, max(W + 2 * p - full.shape[1], 0))))
+    return {"p:p+H": full[p:p + H, p:p + W], "p:-p": full[p:-p, p:-p], "none": full, ":H": full[:H, :W]}[crop]
 
 
-def check_strided_dx(fn):
-    """fn(dh (OH, OW), w (K, K), stride, padding, x_size (H, W)) -> dL/dx (H, W), one channel."""
+def _strided_cases():
+    """(dh, w, stride, padding, x_size): odd strides, floors that drop rows, p = 0 and 1, integers, the question."""
     rng = _rng()
     cases = []
-    for H, W, K, s, p in ((8, 7, 3, 2, 0), (7, 9, 3, 2, 1), (10, 8, 2, 3, 1), (9, 9, 3, 3, 0)):
-        OH, OW = (H + 2 * p - K) // s + 1, (W + 2 * p - K) // s + 1
-        cases.append((rng.normal(size=(OH, OW)), rng.normal(size=(K, K)), s, p, (H, W)))
+    for H, W, KH, KW, s, p in ((8, 9, 3, 2, 2, 0), (7, 10, 2, 3, 3, 1), (10, 11, 3, 2, 3, 0), (5, 5, 3, 3, 1, 0)):
+        OH, OW = (H + 2 * p - KH) // s + 1, (W + 2 * p - KW) // s + 1
+        cases.append((rng.normal(size=(OH, OW)), rng.normal(size=(KH, KW)), s, p, (H, W)))
+    cases.append((_integers(rng, (5, 4)), _integers(rng, (2, 3)), 2, 1, (9, 7)))
+    return cases
 
-    def judge(answer, dh, w, s, p, size):
-        mistakes = [
-            (_strided_dx(dh, w, s, p, size, dilate_dh=False),
-             f"dL/dh was not dilated by the stride: insert stride - 1 zeros (here {s - 1}) between its "
-             "entries before correlating with the rotated kernel"),
-            (_strided_dx(dh, w, s, p, size, extend=False),
-             "off by the rows the floor dropped: the last input rows/columns that no window reads "
-             "still belong to dL/dx (with gradient 0); pad the bottom/right to the input's size"),
-            (_strided_dx(dh, w, s, p, size, crop="p:-p"),
-             "wrong crop: [p:-p] is empty when p = 0; crop the padding with [p:p + H, p:p + W]"),
-            (_strided_dx(dh, w, s, p, size, crop="none"), "the padding was not cropped: keep [p:p + H, p:p + W]"),
-            (_strided_dx(dh, w, s, p, size, crop=":H"),
-             "wrong crop: the padding is on both sides, so keep [p:p + H, p:p + W], not [:H, :W]"),
-            (_strided_dx(dh, w, s, p, size, rotate=False),
-             "the kernel is not rotated: correlate the zero-padded dL/dh with the rotated kernel w[::-1, ::-1]"),
-        ]
-        return diagnose("dL/dx", answer, _strided_dx(dh, w, s, p, size), mistakes)
-    return _check_cases(fn, cases, judge)
+
+@checker(cases=_strided_cases, names=("dh", "w", "stride", "padding", "x_size"))
+def check_strided_dx(answer, dh, w, s, p, size):
+    """fn(dh (OH, OW), w (KH, KW), stride, padding, x_size (H, W)) -> dL/dx (H, W), one channel."""
+    KH, KW = w.shape
+
+    def learner(**mistake):
+        return lambda: _strided_dx(dh, w, s, p, size, **mistake)
+
+    mistakes = [
+        ("not-dilated", learner(dilate_dh=False),
+         f"dL/dh was not dilated by the stride: insert stride - 1 zeros (here {s - 1}) between its entries "
+         "(dh_up = helpers.dilate(dh, stride)) before correlating with the rotated kernel"),
+        ("dropped-rows", learner(extend=False),
+         "off by the rows the floor dropped: the last input rows/columns that no window reads still belong "
+         "to dL/dx (with gradient 0); pad the bottom/right to the padded input's size, "
+         "np.pad(dx_pad, ((0, H + 2 * p - dx_pad.shape[0]), (0, W + 2 * p - dx_pad.shape[1])))"),
+        ("crop-minus-p", learner(crop="p:-p"),
+         "wrong crop: [p:-p] is empty when p = 0; crop the padding with [p:p + H, p:p + W]"),
+        ("not-cropped", learner(crop="none"), "the padding was not cropped: keep [p:p + H, p:p + W]"),
+        ("crop-top-left", learner(crop=":H"),
+         "wrong crop: the padding is on both sides, so keep [p:p + H, p:p + W], not [:H, :W]"),
+    ]
+    for key, wrong, message in ROTATION_MISTAKES_2D:
+        message = message.format(rot="w[::-1, ::-1]", t="w.T")
+        mistakes.append((key, learner(kernel=wrong), message))
+        mistakes.append((key, learner(kernel=wrong, pad=tuple(n - 1 for n in wrong(w).shape)), message))
+    if p > 0:  # p = 0 would be the valid correlation, named below
+        mistakes.append(("pad-by-p", learner(pad=(p, p)),
+                         f"dL/dh is zero-padded by the forward padding p = {p}; the backward pass pads the "
+                         "zero-inserted dL/dh by KH - 1 rows and KW - 1 columns, "
+                         "np.pad(dh_up, ((KH - 1, KH - 1), (KW - 1, KW - 1))), and crops p at the end"))
+    for key, pad, message in padding_mistakes(KH, KW, "np.pad(dh_up, ((KH - 1, KH - 1), (KW - 1, KW - 1)))"):
+        mistakes.append((key, learner(pad=pad), message))
+    return diagnose("dL/dx", answer, _strided_dx(dh, w, s, p, size), mistakes)

@@ -2,39 +2,65 @@
 
 import numpy as np
 
-from ..matrix import conv_matrix
-from .core import _check_cases, _rng, diagnose
+from .core import _integers, _rng, checker, diagnose
 
 __all__ = ["check_conv_matrix"]
 
 
 # ---- convolution as a matrix (notebook 05) ---------------------------------------------------
 
-def _column_major(C, in_shape, out_shape):
-    """C with rows and columns re-ordered as if h and x were raveled column by column."""
-    rows = np.arange(np.prod(out_shape)).reshape(out_shape).ravel(order="F")
-    cols = np.arange(np.prod(in_shape)).reshape(in_shape).ravel(order="F")
-    return C[np.ix_(rows, cols)], C[rows], C[:, cols]
+def _built(size, w, *, row=None, column=None, kernel=None):
+    """C as a learner's loop builds it: C[row(u, v), column(y, z)] = kernel(w)[i, j] for pixel (y, z) = (u + i, v + j).
+
+    row, column: the index functions (default row-major, u * OW + v and y * W + z).
+    Raises ValueError when they leave the matrix: the learner's loop raises IndexError there,
+    so no answer comes from that mistake (diagnose skips it).
+    """
+    (H, W), k = size, (w if kernel is None else kernel(w))
+    KH, KW = k.shape
+    OH, OW = H - KH + 1, W - KW + 1
+    row = row or (lambda u, v: u * OW + v)
+    column = column or (lambda y, z: y * W + z)
+    C = np.zeros((OH * OW, H * W))
+    for u in range(OH):
+        for v in range(OW):
+            for i in range(KH):
+                for j in range(KW):
+                    r, c = row(u, v), column(u + i, v + j)
+                    if not (0 <= r < C.shape[0] and 0 <= c < C.shape[1]):
+                        raise ValueError(f"index {(r, c)} outside C {C.shape}")
+                    C[r, c] = k[i, j]
+    return C
 
 
-def check_conv_matrix(fn):
-    """fn(x_size (H, W), w (KH, KW)) -> C (OH*OW, H*W) with h.ravel() == C @ x.ravel()."""
+def _matrix_cases():
+    """(x_size, w): non-square, notebook 05's 4 x 4 image with a 3 x 3 kernel, integers."""
     rng = _rng()
-    cases = [((H, W), rng.normal(size=(KH, KW))) for H, W, KH, KW in ((4, 4, 3, 3), (5, 6, 2, 3), (6, 4, 3, 2))]
+    cases = [((H, W), rng.normal(size=(KH, KW))) for H, W, KH, KW in ((5, 7, 3, 2), (6, 4, 2, 3), (4, 4, 3, 3))]
+    cases.append(((5, 6), _integers(rng, (3, 2))))
+    return cases
 
-    def judge(answer, size, w):
-        C = conv_matrix((*size, 1), w[None, :, :, None])
-        out = (size[0] - w.shape[0] + 1, size[1] - w.shape[1] + 1)
-        both, rows, cols = _column_major(C, size, out)
-        mistakes = [
-            (C.T, "you built the transpose: C has one row per output and one column per input pixel"),
-            (conv_matrix((*size, 1), w[None, ::-1, ::-1, None]),
-             "the kernel is rotated: the forward pass is a correlation, so C holds w as it is "
-             "(the flip belongs to the backward pass, Cᵀ)"),
-            (both, "rows and columns are in column-major order; number outputs and pixels row by row, "
-                   "as h.ravel() and x.ravel() do"),
-            (cols, "the columns are in column-major order; pixel (y, z) is column y * W + z"),
-            (rows, "the rows are in column-major order; output (u, v) is row u * OW + v"),
-        ]
-        return diagnose("C", answer, C, mistakes)
-    return _check_cases(fn, cases, judge)
+
+@checker(cases=_matrix_cases, names=("x_size", "w"))
+def check_conv_matrix(answer, size, w):
+    """fn(x_size (H, W), w (KH, KW)) -> C (OH*OW, H*W) with h.ravel() == C @ x.ravel()."""
+    H, OH = size[0], size[0] - w.shape[0] + 1
+    C = _built(size, w)
+    mistakes = [
+        ("transposed", C.T, "you built the transpose: C has one row per output and one column per input pixel"),
+        ("rotated", lambda: _built(size, w, kernel=lambda k: k[::-1, ::-1]),
+         "the kernel is rotated: the forward pass is a correlation, so C holds w as it is "
+         "(the flip belongs to the backward pass, Cᵀ)"),
+        ("column-major", lambda: _built(size, w, row=lambda u, v: v * OH + u, column=lambda y, z: z * H + y),
+         "rows and columns are in column-major order; number outputs and pixels row by row, "
+         "as h.ravel() and x.ravel() do: C[u * OW + v, y * W + z]"),
+        ("column-major-columns", lambda: _built(size, w, column=lambda y, z: z * H + y),
+         "the columns are in column-major order; pixel (y, z) is column y * W + z"),
+        ("column-major-rows", lambda: _built(size, w, row=lambda u, v: v * OH + u),
+         "the rows are in column-major order; output (u, v) is row u * OW + v"),
+        ("pixel-index-H", lambda: _built(size, w, column=lambda y, z: y * H + z),
+         "pixel (y, z) is column y * W + z, with W the number of columns of x, not y * H + z"),
+        ("output-index-OH", lambda: _built(size, w, row=lambda u, v: u * OH + v),
+         "output (u, v) is row u * OW + v, with OW the number of columns of h, not u * OH + v"),
+    ]
+    return diagnose("C", answer, C, mistakes)
