@@ -79,6 +79,20 @@ def test_each_page_holds_its_figures_and_widget_state(site, path):
     assert page.count('<p class="kernel-note">') == views  # one note per explorer: its controls need a kernel
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_collapsed_cells_are_folded_on_the_page(site, path):
+    """What JupyterLab shows collapsed (solutions, answers) is folded in a <details>; outputs stay in view."""
+    out, _ = site
+    page = (out / f"{path.stem}.html").read_text()
+    cells = json.loads(path.read_text())["cells"]
+    folded = [c for c in cells if c["metadata"].get("jupyter", {}).get("source_hidden")]
+    solutions = [c for c in folded if "solution" in c["metadata"].get("tags", [])]
+    details = re.findall(r'<details class="hidden-source"><summary>([^<]*)</summary>(.*?)</details>', page, re.S)
+    assert len(details) == len(folded)
+    assert [label for label, _ in details].count("Show the solution") == len(solutions)
+    assert not any("jp-OutputArea-output" in inside for _, inside in details)
+
+
 SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S)
 DATA_SCRIPT = re.compile(r'type="application/(vnd\.jupyter\.[a-z.-]+\+json|json)"')
 REMOTE = re.compile(r"\b(?:src|href)=\"(?:https?:)?//|https?://")
