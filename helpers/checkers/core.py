@@ -1,9 +1,10 @@
 """What every checker shares: the result, reading an answer, the comparison with known mistakes, the case runner.
 
-A checker is a list of cases (the arguments of the learner's function) and a
-``judge(answer, *case) -> CheckResult``.  :func:`_check_cases` calls the
-learner's function on a deep copy of each case, so the expected answer comes
-from untouched inputs and a change made in place is caught and named.
+A checker is a judge, ``check_x(answer, *case) -> CheckResult`` calling
+:func:`diagnose`, made by the :func:`checker` decorator into ``check_x(fn)``:
+it calls the learner's function on a deep copy of each case (the arguments),
+so the expected answer comes from untouched inputs and a change made in place
+is caught and named; ``check_x.catalogue()`` lists the mistakes it names.
 Whatever the function does (raises any exception, returns None, a string, a
 generator, a PyTorch tensor, NaN, a ragged list, a wrong shape), the result is
 one line, never a traceback.
@@ -52,6 +53,7 @@ GENERIC_DIAGNOSES = {
     "checker-error": "the checker itself failed on the answer (a bug to report)",
 }
 """The diagnoses every checker makes, whatever the exercise; each checker's own are in its catalogue()."""
+
 _HELPERS_DIR = str(Path(__file__).resolve().parent.parent)
 _NUMPY_DIR = str(Path(np.__file__).resolve().parent)
 
@@ -143,7 +145,8 @@ def read_answer(name, answer):
 
 # ---- comparing an answer with the expected one and with known mistakes ------------------------------
 
-_CATALOGUE = ContextVar("catalogue", default=None)  # a dict while checker.catalogue() collects the mistakes
+_CATALOGUE = ContextVar("catalogue", default=None)  # a dict while check_x.catalogue() collects the mistakes
+
 
 def _close(a, b):
     return a.shape == b.shape and rel_error(a, b) <= TOLERANCE
@@ -241,44 +244,6 @@ def _unpack(answer, names):
 def all_of(results):
     """The first failed CheckResult, or a passing one."""
     return next((r for r in results if not r), CheckResult(True, ""))
-
-
-def checker(*, cases, names, returns=None):
-    """Make judge(answer, *case) -> CheckResult into check(fn) -> CheckResult.
-
-    cases: () -> [case, ...], each case a tuple of fn's arguments;  names: the
-    arguments' names;  returns: the names of the parts when fn returns a tuple,
-    such as ("dx", "dw", "db") (the judge then gets the list of parts).
-    check(fn) runs fn on a copy of every case; check.catalogue() lists the
-    mistakes it can name; check.cases() gives its problems.
-    """
-    def wrap(judge):
-        def judge_answer(answer, *case):
-            if returns is None:
-                return judge(answer, *case)
-            parts, failure = _unpack(answer, returns)
-            return failure if failure is not None else judge(parts, *case)
-
-        def check(fn):
-            return _check_cases(fn, cases(), judge_answer, names)
-
-        def catalogue():
-            """{diagnosis key: its message on the first problem where it can happen}, for every catalogued mistake."""
-            found = {}
-            token = _CATALOGUE.set(found)
-            try:
-                for case in cases():
-                    judge(None if returns is None else [None] * len(returns), *case)
-            finally:
-                _CATALOGUE.reset(token)
-            return found
-
-        check.__name__, check.__qualname__ = judge.__name__, judge.__qualname__
-        check.__doc__, check.__module__ = judge.__doc__, judge.__module__
-        check.__signature__ = inspect.Signature([inspect.Parameter("fn", inspect.Parameter.POSITIONAL_OR_KEYWORD)])
-        check.catalogue, check.cases, check.names = catalogue, cases, names
-        return check
-    return wrap
 
 
 # ---- running the learner's function ------------------------------------------------------------------
@@ -385,6 +350,46 @@ def _check_cases(fn, cases, judge, names):
             return result
     return CheckResult(True, f"correct on {len(cases)} problems of different shapes")
 
+
+def checker(*, cases, names, returns=None):
+    """Make judge(answer, *case) -> CheckResult into check(fn) -> CheckResult.
+
+    cases: () -> [case, ...], each case a tuple of fn's arguments;  names: the
+    arguments' names;  returns: the names of the parts when fn returns a tuple,
+    such as ("dx", "dw", "db") (the judge then gets the list of parts).
+    check(fn) runs fn on a copy of every case; check.catalogue() lists the
+    mistakes it can name; check.cases() gives its problems.
+    """
+    def wrap(judge):
+        def judge_answer(answer, *case):
+            if returns is None:
+                return judge(answer, *case)
+            parts, failure = _unpack(answer, returns)
+            return failure if failure is not None else judge(parts, *case)
+
+        def check(fn):
+            return _check_cases(fn, cases(), judge_answer, names)
+
+        def catalogue():
+            """{diagnosis key: its message on the first problem where it can happen}, for every catalogued mistake."""
+            found = {}
+            token = _CATALOGUE.set(found)
+            try:
+                for case in cases():
+                    judge(None if returns is None else [None] * len(returns), *case)
+            finally:
+                _CATALOGUE.reset(token)
+            return found
+
+        check.__name__, check.__qualname__ = judge.__name__, judge.__qualname__
+        check.__doc__, check.__module__ = judge.__doc__, judge.__module__
+        check.__signature__ = inspect.Signature([inspect.Parameter("fn", inspect.Parameter.POSITIONAL_OR_KEYWORD)])
+        check.catalogue, check.cases, check.names = catalogue, cases, names
+        return check
+    return wrap
+
+
+# ---- what the checkers' cases and mistakes share ----------------------------------------------------
 
 def _rng():
     return np.random.default_rng(20261125)

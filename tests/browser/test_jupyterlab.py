@@ -1,9 +1,10 @@
 """Every notebook as a learner uses it: opened in JupyterLab, run top to bottom, explorers moved.
 
 For each notebook: Run ▸ Run All Cells, wait for the kernel to be idle, and
-assert that no output holds an error or a traceback.  For each explorer: move
-a control with the keyboard and another with the mouse, and assert that the
-readout and the figure changed.  The time from key press to redrawn figure is
+assert that no output holds an error or a traceback, and that the solutions'
+code is collapsed (a placeholder, whose prompt shows no execution count).
+For each explorer: move a control with the keyboard and another with the
+mouse, and assert that the readout and the figure changed.  The time from key press to redrawn figure is
 recorded and printed at the end of the run; a screenshot of each notebook is
 saved under tests/browser/screenshots/ (git-ignored) for review.
 """
@@ -27,7 +28,7 @@ IDLE = """() => {
     return indicator && indicator.dataset.status === 'idle' && !running;
 }"""
 ALL_EXECUTED = """() => {
-    const prompts = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputPrompt'));
+    const prompts = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputArea > .jp-InputPrompt'));
     return prompts.length > 0 && prompts.every(e => /\\[\\d+\\]/.test(e.textContent));
 }"""
 SNAPSHOT = """e => [
@@ -104,6 +105,13 @@ def shut_down_kernels(base, token):
             f"{base}/api/kernels/{kernel['id']}?token={token}", method="DELETE"))
 
 
+def collapsed_code_cells(name):
+    """How many code cells the committed notebook shows collapsed (the solutions): JupyterLab shows a placeholder."""
+    nb = json.loads((ROOT / "notebooks" / name).read_text())
+    return sum(c["cell_type"] == "code" and c["metadata"].get("jupyter", {}).get("source_hidden", False)
+               for c in nb["cells"])
+
+
 def stored_explorers(name):
     """How many widgets the committed notebook displays: the explorers JupyterLab must show and we drive."""
     nb = json.loads((ROOT / "notebooks" / name).read_text())
@@ -129,6 +137,7 @@ def test_notebook_in_jupyterlab(browser, lab, screenshots, name):
         run_all(page)
         RUN_TIMES[name] = time.perf_counter() - start
         assert error_outputs(page) == []
+        expect(page.locator(".jp-CodeCell .jp-InputPlaceholder")).to_have_count(collapsed_code_cells(name))
 
         explorers = page.locator(".jp-OutputArea-output > .widget-vbox")
         expect(explorers).to_have_count(stored_explorers(name), timeout=20_000)  # each explorer shown, then driven
