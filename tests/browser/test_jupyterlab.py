@@ -4,9 +4,10 @@ For each notebook: Run ▸ Run All Cells, wait for the kernel to be idle, and
 assert that no output holds an error or a traceback, and that the solutions'
 code is collapsed (a placeholder, whose prompt shows no execution count).
 For each explorer: move a control with the keyboard and another with the
-mouse, and assert that the readout and the figure changed.  The time from key press to redrawn figure is
-recorded and printed at the end of the run; a screenshot of each notebook is
-saved under tests/browser/screenshots/ (git-ignored) for review.
+mouse, and assert that the readout and the figure changed.  The time from key
+press to redrawn figure is recorded and printed at the end of the run; a
+screenshot of each notebook is saved under tests/browser/screenshots/
+(git-ignored) for review.
 """
 
 import json
