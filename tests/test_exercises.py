@@ -39,8 +39,8 @@ def functions(cell):
 
 
 def heading(cells, text):
-    found = [k for k, c in enumerate(cells) if c["cell_type"] == "markdown" and source(c).startswith(text + "\n")
-             or source(c) == text]
+    found = [k for k, c in enumerate(cells)
+             if c["cell_type"] == "markdown" and (source(c).startswith(text + "\n") or source(c) == text)]
     assert len(found) == 1, f"one markdown cell starting with {text!r}, found {len(found)}"
     return found[0]
 
