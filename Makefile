@@ -1,22 +1,24 @@
 # Two commands for a newcomer: `make lab` and `make test`.
 # Both create .venv once and reinstall only when the requirements change.
+# For teachers, `make assignments` builds the exercises as nbgrader assignments with its own .venv-teachers.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+TEACHERS := .venv-teachers
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 SITE_SCRIPTS := tools/node_modules/.package-lock.json
 # The project's JupyterLab defaults (no news prompt), in .venv's own settings folder,
 # as binder/postBuild does on Binder: the user's settings are left alone.
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/conv-backprop.json
 
-.PHONY: lab test notebooks bench html clean
+.PHONY: lab test notebooks bench html assignments clean
 
-$(BIN)/python:
+%/bin/python:  # a virtual environment: .venv, or .venv-teachers
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else \
 	    "Python >= 3.11 is needed, found " + sys.version.split()[0])'
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(PYTHON) -m venv $*
+	$*/bin/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.lab: requirements.txt pyproject.toml binder/jupyterlab-settings.json | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements.txt
@@ -25,6 +27,12 @@ $(VENV)/.lab: requirements.txt pyproject.toml binder/jupyterlab-settings.json | 
 
 $(VENV)/.dev: requirements-dev.txt $(VENV)/.lab
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# nbgrader, pinned in requirements-teachers.txt, in its own environment (with the series' requirements and helpers)
+$(TEACHERS)/.nbgrader: requirements.txt requirements-teachers.txt pyproject.toml | $(TEACHERS)/bin/python
+	$(TEACHERS)/bin/python -m pip install --quiet -r requirements-teachers.txt
+	$(TEACHERS)/bin/python -m pip check
 	touch $@
 
 # MathJax and the widget HTML manager, pinned in tools/package.json, copied into site/ by `make html`
@@ -41,7 +49,7 @@ lab: $(VENV)/.lab  ## set up, then open the series in JupyterLab
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/00-the-question.ipynb \
 	    $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-test: $(VENV)/.dev $(SITE_SCRIPTS) $(VENV)/binder-wheels/inputs.txt  ## set up, then run every test: lint, unit, property, notebooks, browser
+test: $(VENV)/.dev $(SITE_SCRIPTS) $(VENV)/binder-wheels/inputs.txt $(TEACHERS)/.nbgrader  ## set up, then run every test: lint, unit, property, notebooks, assignments, browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -58,6 +66,9 @@ html: $(VENV)/.lab $(SITE_SCRIPTS)  ## export every notebook with its outputs an
 	rm -rf site
 	$(BIN)/python tools/build_site.py site
 
-clean:  ## remove the environment and every generated file
-	rm -rf $(VENV) site tools/node_modules .hypothesis .pytest_cache .ruff_cache *.egg-info tests/browser/screenshots
+assignments: $(TEACHERS)/.nbgrader  ## build nbgrader's source and release versions of every exercise in assignments/
+	$(TEACHERS)/bin/python tools/build_assignments.py assignments
+
+clean:  ## remove the environments and every generated file
+	rm -rf $(VENV) $(TEACHERS) assignments site tools/node_modules .hypothesis .pytest_cache .ruff_cache *.egg-info tests/browser/screenshots
 	find . -name __pycache__ -prune -exec rm -rf {} +
