@@ -12,6 +12,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -195,10 +196,19 @@ def test_every_exercise_is_an_answer_cell_and_every_check_a_locked_graded_test(r
             test, m = meta[cell["id"]]
             assert m["grade"] and m["locked"] and m["points"] >= 1 and not m["solution"], cell["id"]
             assert re.search(r"^assert result, result\.message", source(test), re.MULTILINE)
-        table[path.stem] = {c["id"]: meta[c["id"]][1]["points"] for c in checks}
         assert len(meta) == len(checks) + len(cells_tagged(nb, "exercise")), "no other nbgrader cell"
-    print("\nassignments and points:", json.dumps(table, indent=1))
-    assert table["04-stride-padding-dilation"] == {"check-dx": 1, "check-capstone-loops": 2, "check-capstone-im2col": 2}
+        table[path.stem] = sorted((name, meta[check_of(path.stem, c["id"])][1]["points"])
+                                  for c in cells_tagged(nb, "exercise") for name in functions(c))
+    print("\nassignments and points:", table)
+    assert dict(table["04-stride-padding-dilation"]) == {"my_dx": 1, "layer_backward_loops": 2,
+                                                         "layer_backward_im2col": 2}
+    readme = (ROOT / "README.md").read_text()
+    rows = re.findall(r"^\| (\d\d-[a-z0-9-]+) \| (.*`.*) \|$", readme, re.MULTILINE)
+    assert {a: sorted((n, int(p)) for n, p in re.findall(r"`(\w+)` \((\d+)\)", row)) for a, row in rows} == table
+
+
+def functions(cell):
+    return [node.name for node in ast.parse(source(cell)).body if isinstance(node, ast.FunctionDef)]
 
 
 def hidden_lines(nb, tag):
@@ -269,3 +279,29 @@ def test_the_feedback_carries_the_checkers_diagnosis(round_trip):
                 assert submission["diagnosis"] in html and submission["diagnosis"] in outputs, (student, assignment)
             else:
                 assert submission["diagnosis"] not in html and "correct on" in html, (student, assignment)
+
+
+def test_the_builder_marks_each_function_and_refuses_what_it_cannot_place():
+    """Unit checks of tools/build_assignments.py, without nbgrader: several stubs in a cell, and clear refusals."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import build_assignments as build
+
+    stubs = 'def f(a):\n    """a (N,) -> (N,)."""\n    raise NotImplementedError\n\n\ndef g(b):\n    """b -> b."""\n' \
+            '    raise NotImplementedError\n'
+    solution = 'def g(b):\n    return b  # g first\n\n\ndef f(a):\n    """Doubled."""\n    b = 2 * a\n    return b\n'
+    assert build.answer_cell_source(stubs, solution, "ex") == (
+        'def f(a):\n    """a (N,) -> (N,)."""\n    ### BEGIN SOLUTION\n    b = 2 * a\n    return b\n'
+        '    ### END SOLUTION\n\n\ndef g(b):\n    """b -> b."""\n    ### BEGIN SOLUTION\n    return b  # g first\n'
+        '    ### END SOLUTION')
+    with pytest.raises(ValueError, match=r"cell ex: the exercise defines \['f', 'g'\], its solution \['f'\]"):
+        build.answer_cell_source(stubs, 'def f(a):\n    return a\n', "ex")
+    with pytest.raises(ValueError, match=r"cell ex: the solution has code outside its functions.*\['import os'\]"):
+        build.answer_cell_source(stubs, "import os\n" + solution, "ex")
+    test, judged = build.test_cell_source("from helpers.checkers import check_a\n\nprint(check_a(f))\n", "c")
+    assert judged == ["f"] and test.endswith("result = check_a(f)\nprint(result)\nassert result, result.message"
+                                             "  # the checker's diagnosis is the feedback")
+    with pytest.raises(ValueError, match=r"cell c: a check cell prints a checker's result.*found none in 'f\(1\)'"):
+        build.test_cell_source("f(1)", "c")
+    cells = [{"cell_type": "markdown", "source": text} for text in ("## Exercises", "## Solutions", "## More")]
+    with pytest.raises(ValueError, match="'## Solutions' must be the notebook's last section"):
+        build.solutions_heading(cells)

@@ -28,6 +28,9 @@ def test_requirements_are_pinned_and_binder_agrees():
     assert sorted(pins("binder/requirements.txt")) == sorted(root)
     dev = pins("requirements-dev.txt")
     assert dev and all("==" in p for p in dev), dev
+    teachers = pins("requirements-teachers.txt")
+    assert "nbgrader==0.9.6" in teachers and all("==" in p for p in teachers), teachers
+    assert "-r requirements.txt" in (ROOT / "requirements-teachers.txt").read_text().splitlines()
 
 
 def test_binder_files():
@@ -68,6 +71,20 @@ def test_every_binder_and_github_link_uses_the_one_repository_address():
     assert set_repository.binder_url(NOTEBOOKS[0].name) in badge
 
 
+def test_the_readmes_nbgitpuller_link_is_the_one_built_from_the_address():
+    links = set_repository.nbgitpuller_links((ROOT / "README.md").read_text())
+    assert links, "README.md shows an nbgitpuller link"
+    for link, hub, notebook, address in links:
+        assert (notebook, address) == ("00-the-question.ipynb", set_repository.repository())
+        assert link == set_repository.nbgitpuller_url(hub, notebook), link
+    query = parse_qs(urlsplit(links[0][0]).query)
+    name = set_repository.repository().split("/")[1]
+    assert query == {"repo": [f"https://github.com/{set_repository.repository()}"],
+                     "urlpath": [f"lab/tree/{name}/notebooks/00-the-question.ipynb"], "branch": ["main"]}
+    with pytest.raises(ValueError, match=r"hub_url: expected the hub's address.*got 'hub\.example\.edu'"):
+        set_repository.nbgitpuller_url("hub.example.edu")
+
+
 def test_set_repository_rewrites_every_badge_and_link(tmp_path):
     """The tool, run as the README says, on a copy: afterwards every link uses the new address, nothing else moved."""
     old, new = set_repository.repository(), "alice/backprop-notes"
@@ -80,7 +97,11 @@ def test_set_repository_rewrites_every_badge_and_link(tmp_path):
     for path in set_repository.files_with_links(tmp_path):
         text = path.read_text()
         assert old not in text, path.name
+        for link, hub, notebook, _ in set_repository.nbgitpuller_links(text):  # the repository is URL-encoded
+            assert link == set_repository.nbgitpuller_url(hub, notebook, new), link
+            text = text.replace(link, set_repository.nbgitpuller_url(hub, notebook, old))
         assert text.replace(new, old) == (ROOT / path.relative_to(tmp_path)).read_text(), path.name
+    assert set_repository.nbgitpuller_links((tmp_path / "README.md").read_text())
     with pytest.raises(ValueError, match=r"address: expected OWNER/NAME.*got 'https://github.com/alice/x'"):
         set_repository.set_repository("https://github.com/alice/x", tmp_path)
 

@@ -191,17 +191,18 @@ def exercise_notebooks(folder=NOTEBOOKS):
 
 
 def write_sources(course, notebooks):
-    """nbgrader_config.py and source/<assignment>/<notebook>.ipynb for each notebook; -> assignment names."""
+    """nbgrader_config.py and source/<assignment>/<notebook>.ipynb for each notebook; -> {assignment: points}."""
     course.mkdir(parents=True, exist_ok=True)
     (course / "nbgrader_config.py").write_text(NBGRADER_CONFIG)
-    names = []
+    points = {}
     for path in notebooks:
         folder = course / "source" / path.stem
         folder.mkdir(parents=True, exist_ok=True)
         nb = source_version(json.loads(path.read_text()), path.name)
         (folder / path.name).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
-        names.append(path.stem)
-    return names
+        points[path.stem] = [c["metadata"]["nbgrader"]["points"] for c in nb["cells"]
+                             if c["metadata"].get("nbgrader", {}).get("grade")]
+    return points
 
 
 def nbgrader(course, *args):
@@ -218,10 +219,11 @@ def main(argv=None):
     parser.add_argument("course", nargs="?", type=Path, default=ROOT / "assignments",
                         help="the nbgrader course directory to write (default: assignments/)")
     course = parser.parse_args(argv).course.resolve()
-    names = write_sources(course, exercise_notebooks())
-    nbgrader(course, "generate_assignment", "*", "--force")
-    for name in names:
-        print(f"{name}: {course / 'source' / name} -> {course / 'release' / name}")
+    points = write_sources(course, exercise_notebooks())
+    nbgrader(course, "generate_assignment", "*", "--force", "--log-level=WARN")
+    for name, graded in points.items():
+        print(f"{name}: test cells worth {graded} points, {sum(graded)} in all -> release/{name}/{name}.ipynb")
+    print(f"course directory: {course}")
 
 
 if __name__ == "__main__":

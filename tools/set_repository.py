@@ -1,18 +1,22 @@
 """The GitHub repository the Binder badge and the links point at, kept in one place.
 
 Usage: python tools/set_repository.py [OWNER/NAME]
+       python tools/set_repository.py --hub HUB_URL   (prints the nbgitpuller link for that JupyterHub)
 
 The address lives in pyproject.toml, as [project.urls] Repository.  With OWNER/NAME,
-the script rewrites it there and in every GitHub and Binder link of README.md and the
-notebooks; without, it prints the current address.  From Python (with tools/ on sys.path):
-`repository()` gives "OWNER/NAME" and `binder_url(notebook)` the link that opens a notebook.
-An installed package also carries the address, in its metadata ("Project-URL: Repository, ...").
+the script rewrites it there and in every GitHub, Binder and nbgitpuller link of README.md
+and the notebooks; without, it prints the current address.  From Python (with tools/ on
+sys.path): `repository()` gives "OWNER/NAME", `binder_url(notebook)` the link that opens a
+notebook on Binder and `nbgitpuller_url(hub_url)` the link that gives a JupyterHub's users
+the series.  An installed package also carries the address, in its metadata
+("Project-URL: Repository, ...").
 """
 
 import re
 import sys
 import tomllib
 from pathlib import Path
+from urllib.parse import parse_qs, quote, urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 BRANCH = "main"  # the branch Binder builds
@@ -30,20 +34,52 @@ def binder_url(notebook, address=None):
     return f"https://mybinder.org/v2/gh/{address or repository()}/{BRANCH}?urlpath=lab/tree/notebooks/{notebook}"
 
 
+def nbgitpuller_url(hub_url, notebook="00-the-question.ipynb", address=None):
+    """The link that makes the JupyterHub at hub_url clone the repository into each user's home (or update their
+    copy, keeping their changes) and open notebooks/<notebook> in JupyterLab; the hub needs nbgitpuller."""
+    if not isinstance(hub_url, str) or not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", hub_url):
+        raise ValueError(f"hub_url: expected the hub's address, e.g. 'https://hub.example.edu'; got {hub_url!r}")
+    address = address or repository()
+    folder = address.split("/")[1]  # nbgitpuller clones into a folder named as the repository
+    query = {"repo": f"https://github.com/{address}", "urlpath": f"lab/tree/{folder}/notebooks/{notebook}",
+             "branch": BRANCH}
+    return f"{hub_url.rstrip('/')}/hub/user-redirect/git-pull?{urlencode(query, quote_via=quote, safe='')}"
+
+
+NBGITPULLER = re.compile(r"(https?://[^\s/?#()<>`\"']+(?:/[^\s?#()<>`\"']*)?)/hub/user-redirect/git-pull\?"
+                         r"([^\s()<>`\"']*[^\s()<>`\"'.,;:])")  # a sentence's full stop is not the link's
+
+
+def nbgitpuller_links(text):
+    """Every nbgitpuller link in text, as (link, hub_url, notebook, repository address)."""
+    links = []
+    for match in NBGITPULLER.finditer(text):
+        query = {key: values[0] for key, values in parse_qs(match.group(2)).items()}
+        notebook = query.get("urlpath", "").rpartition("/notebooks/")[2]
+        address = query.get("repo", "").removeprefix("https://github.com/")
+        links.append((match.group(0), match.group(1), notebook, address))
+    return links
+
+
 def files_with_links(root=ROOT):
     """pyproject.toml, README.md and every notebook."""
     return [root / "pyproject.toml", root / "README.md", *sorted((root / "notebooks").glob("*.ipynb"))]
 
 
 def set_repository(address, root=ROOT):
-    """Point every github.com/OLD and mybinder.org/v2/gh/OLD in files_with_links(root) at address; -> changed files."""
+    """Point every github.com/OLD, mybinder.org/v2/gh/OLD and nbgitpuller link to OLD in files_with_links(root)
+    at address; -> changed files."""
     if not isinstance(address, str) or not ADDRESS.fullmatch(address):
         raise ValueError(f"address: expected OWNER/NAME as on GitHub, e.g. 'alice/backprop-notes'; got {address!r}")
-    old = re.compile(rf"(github\.com/|mybinder\.org/v2/gh/){re.escape(repository(root))}(?![A-Za-z0-9._-])")
+    current = repository(root)
+    old = re.compile(rf"(github\.com/|mybinder\.org/v2/gh/){re.escape(current)}(?![A-Za-z0-9._-])")
     changed = []
     for path in files_with_links(root):
         text = path.read_text()
         new = old.sub(lambda m: m.group(1) + address, text)
+        for link, hub, notebook, linked in nbgitpuller_links(new):
+            if linked == current:
+                new = new.replace(link, nbgitpuller_url(hub, notebook, address))
         if new != text:
             path.write_text(new)
             changed.append(path)
@@ -53,6 +89,10 @@ def set_repository(address, root=ROOT):
 def main(argv):
     if not argv:
         print(repository())
+        return
+    if argv[0] == "--hub":
+        (hub_url,) = argv[1:]
+        print(nbgitpuller_url(hub_url))
         return
     (address,) = argv
     for path in set_repository(address):
