@@ -16,7 +16,8 @@ the thinking questions and the checkers' demonstrations that sit in it), where
   `### BEGIN SOLUTION` and `### END SOLUTION`, which `nbgrader generate_assignment` replaces with its code stub;
 - each cell tagged `check` becomes a locked, graded autograder test cell: every `print(check_x(fn))` becomes
   an assertion of the checker's result, whose message (the mistake and its fix) is the failure's feedback.
-Then `nbgrader generate_assignment` writes release/.  Nothing else is kept: the notebooks are the one copy.
+Outputs are cleared, and links to the other notebooks point at them on GitHub.  Then
+`nbgrader generate_assignment` writes release/.  No exercise is kept anywhere else: the notebooks are the one copy.
 """
 
 import argparse
