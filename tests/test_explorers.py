@@ -334,6 +334,6 @@ def test_explorer_memory_stays_bounded_over_300_states():
     gc.collect()
     assert resident_mb() - before < 60
     assert len(explorer.drawn) == explorer.remember
-    assert sum(len(png) + len(text) for png, text in explorer.drawn.values()) < 10 * 2**20
+    assert sum(len(png) + len(text) for png, _, text in explorer.drawn.values()) < 10 * 2**20
     assert not any(isinstance(o, matplotlib.figure.Figure) for o in gc.get_objects())
     assert plt.get_fignums() == []

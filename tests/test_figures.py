@@ -164,7 +164,7 @@ def test_running_sum_view_draws_each_share_on_its_own_scale():
     fig, text = E.multi_filter_figure(DH16, W16, f=3)
     share = E.filter_shares(DH16, W16)[3]
     total = E.filter_shares(DH16, W16).sum(axis=0)
-    top, bottom = fig.axes[0].images[0].get_clim(), fig.axes[3].images[0].get_clim()
+    top, bottom = fig.axes[0].collections[0].get_clim(), fig.axes[3].collections[0].get_clim()  # the meshes
     assert np.allclose(top, (-np.abs(share).max(), np.abs(share).max()))
     assert np.allclose(bottom, (-np.abs(total).max(), np.abs(total).max()))
     assert f"±{np.abs(share).max():.2f}" in text
