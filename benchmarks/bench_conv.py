@@ -20,6 +20,7 @@ Run with ``make bench`` (or ``python benchmarks/bench_conv.py --help``).  Four t
 """
 
 import argparse
+import json
 import os
 import platform
 import statistics
@@ -27,11 +28,15 @@ import time
 import tracemalloc
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 
 import helpers as H
 from helpers.views import BACKWARD_VIEWS, FORWARD_VIEWS
+
+ROOT = Path(__file__).resolve().parents[1]
+LATENCY_REPORT = ROOT / "tests" / "browser" / "latency.json"  # written by the browser tests
 
 try:
     import torch
@@ -190,7 +195,7 @@ def measure(layer, dtype, rng, budget, with_loops):
 
 
 def explorer_cases():
-    """(notebook, name, state -> (fig, text)) for every explorer, at its default settings."""
+    """(notebook, name, figure function) for every explorer: its figure function at the default settings."""
     from helpers import explorers as E
     from helpers.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential
 
@@ -201,35 +206,63 @@ def explorer_cases():
     model = Sequential(Conv2D(1, 8, 3, padding=1, rng=rng), ReLU(), MaxPool2D(), Flatten(), Dense(128, 10, rng=rng))
     images, labels = rng.random((10, 8, 8, 1)), np.arange(10)
     return [
-        ("01", "single channel", lambda: E.single_channel_figure(x2, w2, dh2)),
-        ("02", "multi channel", lambda: E.multi_channel_figure(x3, w3, dh3)),
-        ("03", "multi filter", lambda: E.multi_filter_figure(dh4, w4)),
-        ("04", "stride/padding", lambda: E.stride_padding_figure()),
-        ("05", "conv matrix", lambda: E.conv_matrix_figure()),
-        ("06", "time phases", lambda: E.time_phases_figure()),
-        ("07", "prediction", lambda: E.prediction_figure(model, images, labels)),
+        ("01", "single channel", partial(E.single_channel_figure, x2, w2, dh2)),
+        ("02", "multi channel", partial(E.multi_channel_figure, x3, w3, dh3)),
+        ("03", "multi filter", partial(E.multi_filter_figure, dh4, w4)),
+        ("04", "stride/padding", E.stride_padding_figure),
+        ("05", "conv matrix", E.conv_matrix_figure),
+        ("06", "time phases", E.time_phases_figure),
+        ("07", "prediction", partial(E.prediction_figure, model, images, labels)),
     ]
 
 
 def explorer_table(repeat=9):
-    from helpers.explorers.core import png_bytes
+    """Each explorer's redraw at its default settings, in the kernel, and its latency in the browser.
 
-    print("\n| explorer | state -> figure ms | + render to PNG ms | redraw ms (median) |")
-    print("|---|---:|---:|---:|")
-    slowest = 0.0
-    for notebook, name, draw in explorer_cases():
-        figure, render = [], []
-        for _ in range(repeat):
-            start = time.perf_counter()
-            fig, _ = draw()
-            middle = time.perf_counter()
-            png_bytes(fig)
-            figure.append(middle - start)
-            render.append(time.perf_counter() - middle)
-        f, r = 1e3 * statistics.median(figure), 1e3 * statistics.median(render)
-        slowest = max(slowest, f)
-        print(f"| {notebook} {name} | {f:.0f} | {r:.0f} | {f + r:.0f} |", flush=True)
+    compute: the figure function's work before it makes the figure;  draw:
+    the rest of it (building the figure) and drawing the pixels;  encode: the
+    PNG.  The browser columns are read from tests/browser/latency.json, which
+    the browser tests write (key press -> new figure painted, in JupyterLab
+    in Chromium; see tests/browser/test_jupyterlab.py).
+    """
+    from helpers.explorers.core import draw_state
+
+    browser = json.loads(LATENCY_REPORT.read_text()) if LATENCY_REPORT.exists() else {}
+    print("\n# explorers: one redraw at the default settings (median of 9), and key press -> new figure in the browser")
+    print("\n| explorer | compute ms | draw ms | encode ms | state -> figure ms | state -> PNG ms | image px | PNG KB "
+          "| key -> figure median ms | p90 ms | kernel + comm ms | decode + paint ms |")
+    print("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|")
+    slowest, medians, p90s = 0.0, [], []
+    for notebook, name, figure_fn in explorer_cases():
+        runs = [draw_state(figure_fn, {}) for _ in range(repeat)]
+        ms = {k: 1e3 * statistics.median(run[3][k] for run in runs) for k in ("compute", "draw", "encode")}
+        figure_ms = 1e3 * statistics.median(run[3]["figure"] for run in runs)
+        png, (width, height) = runs[-1][0], runs[-1][1]
+        slowest = max(slowest, figure_ms)
+        cells = [f"{notebook} {name}", f"{ms['compute']:.0f}", f"{ms['draw']:.0f}", f"{ms['encode']:.0f}",
+                 f"{figure_ms:.0f}", f"{sum(ms.values()):.0f}", f"{width} x {height}", f"{len(png) / 1024:.0f}"]
+        measured = [nb for key, nb in browser.items() if key.startswith(notebook) and nb["explorers"]]
+        if measured:
+            explorer = measured[0]["explorers"][0]
+            presses = explorer["presses"]
+            medians.append(explorer["median_ms"])
+            p90s.append(explorer["p90_ms"])
+            cells += [f"{explorer['median_ms']:.0f}", f"{explorer['p90_ms']:.0f}",
+                      f"{statistics.median(p['kernel_and_comm'] for p in presses):.0f}",
+                      f"{statistics.median(p['decode'] + p['paint'] for p in presses):.0f}"]
+        else:
+            cells += ["-"] * 4
+        print("| " + " | ".join(cells) + " |", flush=True)
     print(f"\ntarget: every state -> figure <= 50 ms: {verdict(slowest <= 50)} (slowest {slowest:.0f} ms)")
+    if medians:
+        loads = [load for nb in browser.values() for e in nb["explorers"] for load in e["load_average"]]
+        print(f"target: key press -> new figure median <= 100 ms for every explorer: {verdict(max(medians) <= 100)} "
+              f"(worst {max(medians):.0f} ms); p90 <= 200 ms: {verdict(max(p90s) <= 200)} (worst {max(p90s):.0f} ms)")
+        print(f"(browser tests of {min(nb['measured'] for nb in browser.values())}, load average "
+              f"{min(loads):.1f} to {max(loads):.1f} on {os.cpu_count()} cores)")
+    else:
+        print(f"key press -> new figure: not measured here ({LATENCY_REPORT.relative_to(ROOT)} is written by "
+              "the browser tests: make test, or pytest tests/browser/test_jupyterlab.py)")
 
 
 def notebook_table():

@@ -248,7 +248,7 @@ def test_time_phases_explorer(monkeypatch):
             explorer.controls[name].value = value
             assert explorer.png
             seen.add((fingerprint(explorer.png), explorer.text))
-    assert len(seen) == len(calls) == 1 + 5 + 2  # every state measured afresh, every figure and text new
+    assert len(seen) == len(calls) == 1 + 5 + 2  # every new state measured, every figure and text new
     texts = [text for _, text in seen]
     for layouts in ("planes for the forward product, planes for dL/dw, planes for dL/dx",  # C = 3
                     "rows for the forward product, planes for dL/dw, rows for dL/dx",  # C = 16, rows of 48

@@ -22,7 +22,7 @@ from PIL import Image
 
 from ..plotting import SCREEN_DPI
 
-__all__ = ["Explorer", "show", "render", "neighbours"]
+__all__ = ["Explorer", "show", "render", "draw_state", "neighbours"]
 
 PIXELS_PER_INCH = 2 * SCREEN_DPI  # shown at half size: one image pixel per screen pixel on a 2x display
 QUIET = 0.05  # seconds without a change before the background thread starts drawing neighbours
@@ -50,6 +50,27 @@ def render(fig, dpi=PIXELS_PER_INCH):
 
         plt.close(fig)
     return buffer.getvalue(), size, {"draw": drawn - start, "encode": time.perf_counter() - drawn}
+
+
+def draw_state(figure_fn, state):
+    """figure_fn(**state) drawn to a PNG: (png, (width, height) pixels, text, timings in seconds).
+
+    timings: "compute", the figure function's time before it made its figure
+    (``fig.created``, set by helpers.plotting.figure); "draw", the rest of it
+    and the drawing of the pixels; "encode", the PNG; "figure", the whole
+    figure function (compute and building the figure).  An impossible state (a ValueError) is a
+    message and no figure.
+    """
+    start = time.perf_counter()
+    try:
+        fig, text = figure_fn(**state)
+    except ValueError as err:
+        return b"", (0, 0), f"<b>Not possible:</b> {err}", {}
+    built = time.perf_counter()
+    png, size, timings = render(fig)
+    created = getattr(fig, "created", start)
+    timings.update(compute=created - start, figure=built - start, draw=built - created + timings["draw"])
+    return png, size, text, timings
 
 
 def _options(control):
@@ -149,19 +170,6 @@ class Explorer:
             if self.adjust is not None:
                 self.adjust(self.controls, change)
 
-    def _draw(self, state):
-        """(png, size, text, timings) of a state; an impossible combination is a message, no figure."""
-        start = time.perf_counter()
-        try:
-            fig, text = self.figure_fn(**state)
-        except ValueError as err:
-            return b"", (0, 0), f"<b>Not possible:</b> {err}", {}
-        built = time.perf_counter()
-        png, size, timings = render(fig)
-        created = getattr(fig, "created", start)  # when the figure function made its figure
-        timings.update(compute=created - start, draw=built - created + timings["draw"])
-        return png, size, text, timings
-
     def _remember(self, key, png, size, text):
         """Keep a drawn state (the caller holds the lock)."""
         if self.remember:
@@ -181,7 +189,7 @@ class Explorer:
             if kept is not None:
                 self.drawn.move_to_end(key)
         if kept is None:
-            png, size, text, self.timings = self._draw(dict(key))
+            png, size, text, self.timings = draw_state(self.figure_fn, dict(key))
             with self._lock:
                 self._remember(key, png, size, text)
         else:
@@ -223,7 +231,7 @@ class Explorer:
                     continue
                 self._busy = key
             try:
-                png, size, text, _ = self._draw(dict(key))
+                png, size, text, _ = draw_state(self.figure_fn, dict(key))
             except Exception:  # noqa: BLE001  the main thread draws it again and shows the error
                 png = None
             with self._lock:
