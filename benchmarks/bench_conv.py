@@ -265,6 +265,51 @@ def explorer_table(repeat=9):
               "the browser tests: make test, or pytest tests/browser/test_jupyterlab.py)")
 
 
+def training_table(repeat=3):
+    """Notebook 07's CNN on the 8x8 digits: one SGD step on a batch of 32 (median of 300), and the
+    notebook's whole training loop (15 epochs of 42 steps, with the loss and accuracy after each; median of 3)."""
+    from sklearn.datasets import load_digits
+
+    from helpers.layers import SGD, Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential, SoftmaxCrossEntropy
+
+    digits = load_digits()
+    images, labels = (digits.images / 16.0)[..., None], digits.target
+    order = np.random.default_rng(0).permutation(len(images))
+    test, train = order[:450], order[450:]
+    x_train, y_train, x_test, y_test = images[train], labels[train], images[test], labels[test]
+
+    def model_and_step():
+        r = np.random.default_rng(0)
+        model = Sequential(Conv2D(1, 8, 3, padding=1, rng=r), ReLU(), MaxPool2D(), Flatten(), Dense(128, 10, rng=r))
+        loss, optimiser = SoftmaxCrossEntropy(), SGD(model.params(), lr=0.05, momentum=0.9)
+
+        def step(batch):
+            loss.forward(model.forward(x_train[batch]), y_train[batch])
+            model.backward(loss.backward())
+            optimiser.step()
+
+        return model, loss, step
+
+    _, _, step = model_and_step()
+    batches = np.array_split(np.random.default_rng(1).permutation(len(x_train)), len(x_train) // 32)
+    step_ms = 1e3 * statistics.median(timed(partial(step, batches[k % len(batches)])) for k in range(300))
+
+    def train():
+        model, loss, step = model_and_step()
+        batch_rng = np.random.default_rng(1)
+        for _ in range(15):
+            for batch in np.array_split(batch_rng.permutation(len(x_train)), len(x_train) // 32):
+                step(batch)
+            loss.forward(model.forward(x_train), y_train)
+            loss.forward(model.forward(x_test), y_test)
+
+    train_s = statistics.median(timed(train) for _ in range(repeat))
+    print("\n# notebook 07's CNN (conv 3x3x1x8 p1, ReLU, max pool, dense 128 -> 10), float64")
+    print("\n| one SGD step, batch of 32 (median of 300) | notebook 07's training, 15 epochs (median of 3) |")
+    print("|---:|---:|")
+    print(f"| {step_ms:.2f} ms | {train_s:.2f} s |")
+
+
 def notebook_table():
     import nbformat
     from nbclient import NotebookClient
@@ -305,10 +350,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--budget", type=float, default=1.0, help="seconds of timing per layer and dtype")
     parser.add_argument("--no-loops", action="store_true", help="skip the loop reference")
-    parser.add_argument("--only", choices=["conv", "explorers", "notebooks", "views"], help="print one table only")
+    parser.add_argument("--only", choices=["conv", "explorers", "training", "notebooks", "views"],
+                        help="print one table only")
     args = parser.parse_args()
     if args.only in (None, "explorers"):
         explorer_table()
+    if args.only in (None, "training"):
+        training_table()
     if args.only in (None, "notebooks"):
         notebook_table()
     if args.only in (None, "conv"):
