@@ -266,8 +266,10 @@ def explorer_table(repeat=9):
 
 
 def training_table(repeat=3):
-    """Notebook 07's CNN on the 8x8 digits: one SGD step on a batch of 32 (median of 300), and the
-    notebook's whole training loop (15 epochs of 42 steps, with the loss and accuracy after each; median of 3)."""
+    """Notebook 07's CNN on the 8x8 digits: one SGD step on a batch of 32 (median of 300); its conv layer's
+    forward + backward with the columns kept from forward to backward (layers.Conv2D) and rebuilt (conv2d,
+    then conv2d_backward), in alternating blocks (median of 15); and the notebook's whole training loop
+    (15 epochs of 42 steps, with the loss and accuracy after each; median of 3)."""
     from sklearn.datasets import load_digits
 
     from helpers.layers import SGD, Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential, SoftmaxCrossEntropy
@@ -290,9 +292,23 @@ def training_table(repeat=3):
 
         return model, loss, step
 
-    _, _, step = model_and_step()
+    model, _, step = model_and_step()
     batches = np.array_split(np.random.default_rng(1).permutation(len(x_train)), len(x_train) // 32)
     step_ms = 1e3 * statistics.median(timed(partial(step, batches[k % len(batches)])) for k in range(300))
+
+    conv, x = model.layers[0], x_train[batches[0]]
+    dh = np.random.default_rng(2).normal(size=conv.forward(x).shape)
+
+    def kept():
+        conv.forward(x)
+        conv.backward(dh)
+
+    def rebuilt():
+        H.conv2d(x, conv.w, conv.b, padding=1)
+        H.conv2d_backward(dh, x, conv.w, padding=1)
+
+    blocks = [[timed(lambda f=f: [f() for _ in range(100)]) / 100 for f in (kept, rebuilt)] for _ in range(15)]
+    kept_ms, rebuilt_ms = (1e3 * statistics.median(b[i] for b in blocks) for i in (0, 1))
 
     def train():
         model, loss, step = model_and_step()
@@ -304,10 +320,11 @@ def training_table(repeat=3):
             loss.forward(model.forward(x_test), y_test)
 
     train_s = statistics.median(timed(train) for _ in range(repeat))
-    print("\n# notebook 07's CNN (conv 3x3x1x8 p1, ReLU, max pool, dense 128 -> 10), float64")
-    print("\n| one SGD step, batch of 32 (median of 300) | notebook 07's training, 15 epochs (median of 3) |")
-    print("|---:|---:|")
-    print(f"| {step_ms:.2f} ms | {train_s:.2f} s |")
+    print("\n# notebook 07's CNN (conv 3x3, 1 -> 8 channels, padding 1; ReLU; max pool; dense 128 -> 10), float64\n")
+    print("| one SGD step, batch of 32 | conv layer forward + backward, columns kept | the same, columns rebuilt "
+          "| notebook 07's training, 15 epochs |")
+    print("|---:|---:|---:|---:|")
+    print(f"| {step_ms:.2f} ms | {kept_ms:.3f} ms | {rebuilt_ms:.3f} ms | {train_s:.2f} s |")
 
 
 def notebook_table():

@@ -81,11 +81,12 @@ class GlyphLabels(PathCollection):
 
     A plain PathCollection reports an empty extent here, so tight bounding
     boxes and constrained layout would ignore (and clip) the labels.
-    ``sizes_pt``: (n, 2) width and height of each label, in points.
+    ``font_size``: points;  ``sizes_pt``: (n, 2) width and height of each label, in points.
     """
 
-    def __init__(self, paths, corners, **kwargs):
+    def __init__(self, paths, corners, font_size, **kwargs):
         super().__init__(paths, **kwargs)
+        self.font_size = font_size
         self.corners_pt = corners  # (n, 2, 2): each label's lowest and highest corner, in points
         self.sizes_pt = corners[:, 1] - corners[:, 0]
 
@@ -107,8 +108,8 @@ def glyph_labels(ax, xy, texts, *, size, colors="black", transform=None, ha="cen
     """
     labels = [_label(str(text), float(size), ha, va, float(rotation)) for text in texts]
     corners = np.array([c for _, c in labels]).reshape(-1, 2, 2)
-    artist = GlyphLabels([p for p, _ in labels], corners, offsets=np.asarray(xy, dtype=float).reshape(-1, 2),
-                         offset_transform=transform or ax.transData,
+    artist = GlyphLabels([p for p, _ in labels], corners, float(size),
+                         offsets=np.asarray(xy, dtype=float).reshape(-1, 2), offset_transform=transform or ax.transData,
                          transform=Affine2D().scale(1 / 72) + ax.figure.dpi_scale_trans,  # points -> pixels
                          facecolors=colors, edgecolors="none", linewidths=0)
     artist.set_clip_on(clip)
