@@ -145,7 +145,7 @@ def figure(width, height):
     ``fig.created`` (time.perf_counter()) tells an Explorer how long the
     computation before the figure took.
     """
-    fig = Figure(figsize=(width, height), dpi=SCREEN_DPI)
+    fig = Figure(figsize=(width, height), dpi=SCREEN_DPI, facecolor="white")  # opaque: sent without alpha
     FigureCanvasAgg(fig)  # fig.canvas: draws into a pixel buffer, in any thread
     fig.created = time.perf_counter()
     return fig

@@ -447,6 +447,46 @@ def test_a_moving_hand_replaces_the_plan_and_the_thread_waits_for_a_quiet_moment
     assert calls == [(0, True), (1, True), (2, True), (3, False)]  # the first plan was dropped, not queued
 
 
+def test_no_background_drawing_while_a_cell_runs_and_one_figure_at_a_time():
+    """Notebook 07's figure function runs the model, whose layers keep state from forward to backward: no
+    two figures at once (a change's own waits for the thread's), and none in the background during a cell."""
+    import threading
+
+    from helpers.explorers.core import _GATE
+
+    active, most, started, release = [0], [0], threading.Event(), threading.Event()
+    explorer = counting_explorer([], prefetch=True)
+    figure_fn = explorer.figure_fn
+
+    def one_at_a_time(f):
+        active[0] += 1
+        most[0] = max(most[0], active[0])
+        if threading.current_thread() is not threading.main_thread():
+            started.set()
+            release.wait(10)
+        try:
+            return figure_fn(f=f)
+        finally:
+            active[0] -= 1
+
+    explorer.figure_fn = one_at_a_time
+    explorer.controls["f"].value = 1  # plans f = 2
+    assert started.wait(10)
+    threading.Timer(0.3, release.set).start()
+    explorer.controls["f"].value = 3  # not kept, not being drawn: drawn here, after the thread's f = 2
+    assert most[0] == 1 and (("f", 2),) in explorer.drawn
+    _GATE.before_cell()  # a cell starts: the thread stops drawing
+    try:
+        explorer.drawn.pop((("f", 1),))
+        explorer.controls["f"].value = 2  # kept; plans f = 1, forgotten
+        threading.Event().wait(0.3)
+        assert explorer._todo == [(("f", 1),)] and (("f", 1),) not in explorer.drawn
+    finally:
+        _GATE.after_cell()
+    settle(explorer)
+    assert (("f", 1),) in explorer.drawn and most[0] == 1
+
+
 def test_setting_a_control_back_within_a_hold_draws_nothing():
     calls = []
     explorer = counting_explorer(calls)
