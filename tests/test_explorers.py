@@ -358,15 +358,19 @@ def test_a_figure_is_drawn_at_200_pixels_per_inch_and_shown_at_half_size():
     assert all(t > 0 for t in explorer.timings.values())
 
 
-def test_neighbours_put_the_next_step_of_the_last_moved_control_first():
+def test_the_likely_next_states_go_on_the_way_the_hand_moved():
     import ipywidgets
 
     controls = {"a": ipywidgets.IntSlider(2, 0, 5), "t": ipywidgets.ToggleButtons(options=["x", "y", "z"], value="y"),
-                "s": ipywidgets.IntSlider(8, 8, 48, step=8)}
-    states = [dict(key) for key in E.core.neighbours(controls, "t", -1)]
-    assert states == [{"a": 2, "t": "x", "s": 8}, {"a": 2, "t": "z", "s": 8},  # t, the way it moved, then back
-                      {"a": 1, "t": "y", "s": 8}, {"a": 3, "t": "y", "s": 8},  # one step of every other control
-                      {"a": 2, "t": "y", "s": 16}]  # s is at its minimum: one neighbour
+                "s": ipywidgets.IntSlider(16, 8, 48, step=8)}
+    after_a_move = [dict(key) for key in E.core.neighbours(controls, "s", -1)]
+    assert after_a_move == [{"a": 2, "t": "y", "s": 8}, {"a": 2, "t": "y", "s": 24}]  # 16 - 8, then 16 + 8 (no 0)
+    after_a_move = [dict(key) for key in E.core.neighbours(controls, "a", 1)]
+    assert after_a_move == [{"a": 3, "t": "y", "s": 16}, {"a": 4, "t": "y", "s": 16}, {"a": 1, "t": "y", "s": 16}]
+    before_any = [dict(key) for key in E.core.neighbours(controls)]
+    assert before_any == [{"a": 3, "t": "y", "s": 16}, {"a": 1, "t": "y", "s": 16},  # one step of every control
+                          {"a": 2, "t": "z", "s": 16}, {"a": 2, "t": "x", "s": 16},
+                          {"a": 2, "t": "y", "s": 24}, {"a": 2, "t": "y", "s": 8}]
 
 
 def counting_explorer(calls, **kwargs):
@@ -392,18 +396,16 @@ def settle(explorer, timeout=30):
         time.sleep(0.01)
 
 
-def test_the_states_one_step_away_are_drawn_in_the_background_and_shown_at_once():
+def test_the_next_states_are_drawn_in_the_background_and_shown_at_once():
     calls = []
     explorer = counting_explorer(calls, prefetch=True)
     explorer.controls["f"].value = 1
     settle(explorer)
-    assert calls == [(0, True), (1, True), (2, False)]  # f = 2 drawn by the thread; f = 0 was kept
+    assert calls == [(0, True), (1, True), (2, False), (3, False)]  # the next two steps, by the thread
     timings = explorer.timings
     explorer.controls["f"].value = 2
-    assert len(calls) == 3 and explorer.png == explorer.drawn[(("f", 2),)][0]
+    assert len(calls) == 4 and explorer.png == explorer.drawn[(("f", 2),)][0]
     assert explorer.timings is timings  # nothing drawn for this change
-    settle(explorer)
-    assert calls[3:] == [(3, False)]
 
 
 def test_no_explorer_draws_in_the_background_outside_a_kernel():

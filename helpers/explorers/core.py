@@ -125,28 +125,33 @@ def _options(control):
     return [option[1] if isinstance(option, tuple) else option for option in control.options]
 
 
-def neighbours(controls, first=None, direction=1):
-    """The states one step away from the controls' values, most likely next first.
+def _values(control):
+    """Every value a control can take, in order: its options, or its range in steps."""
+    if hasattr(control, "options"):
+        return _options(control)
+    return [control.min + k * control.step for k in range(int((control.max - control.min) / control.step) + 1)]
 
-    controls: {name: widget};  first: the name of the control moved last,
-    whose next step in `direction` (+1 or -1) comes first, then its step
-    back, then one step of every other control.  Returns a list of states
-    as tuples of (name, value) pairs, the Explorer's cache keys.
+
+def neighbours(controls, moved=None, direction=1):
+    """The likely next states, most likely first, as the Explorer's keys (tuples of (name, value) pairs).
+
+    controls: {name: widget};  moved: the name of the control moved last, or
+    None.  After a move: that control's next two steps in `direction` (+1 or
+    -1), then its step back (a hand on a slider goes on, or comes back).
+    Before any move: one step of every control, each way.
     """
     state = {name: control.value for name, control in controls.items()}
-    names = sorted(controls, key=lambda name: name != first)  # the last-moved control first
+    if moved is None:
+        names, steps = list(controls), (1, -1)
+    else:
+        names, steps = [moved], (direction, 2 * direction, -direction)
     keys = []
     for name in names:
-        control = controls[name]
-        if hasattr(control, "options"):
-            values = _options(control)
-            k = values.index(control.value)
-            steps = [values[k + d] for d in (direction, -direction) if 0 <= k + d < len(values)]
-        else:
-            step = getattr(control, "step", 1)
-            steps = [v for v in (control.value + direction * step, control.value - direction * step)
-                     if control.min <= v <= control.max]
-        keys.extend(tuple({**state, name: v}.items()) for v in steps)
+        values = _values(controls[name])
+        if controls[name].value not in values:  # a float slider between its steps
+            continue
+        k = values.index(controls[name].value)
+        keys.extend(tuple({**state, name: values[k + d]}.items()) for d in steps if 0 <= k + d < len(values))
     return keys
 
 
@@ -161,11 +166,12 @@ class Explorer:
     every change, to update dependent controls (a slider's range, say)
     without a second redraw.  The ``remember`` most recent states are kept
     (PNG and text, about 0.1 MB each), so moving back is instant;
-    ``remember=0`` redraws every time.  prefetch: draw the states one step
-    away in a background thread while the learner reads (default: when
-    running in a Jupyter kernel; never while a cell runs, see _Gate).  The current PNG and text are ``.png``
-    (``b""`` when the state is impossible) and ``.text``; ``.timings`` has
-    the compute, draw and encode seconds of the last state drawn here.
+    ``remember=0`` redraws every time.  prefetch: draw the likely next states
+    (:func:`neighbours`) in a background thread while the learner reads,
+    never while a cell runs (default: in a Jupyter kernel).  The current PNG
+    and text are ``.png`` (``b""`` when the state is impossible) and
+    ``.text``; ``.timings`` has the seconds of the last state drawn for a
+    change (see :func:`draw_state`).
     """
 
     def __init__(self, figure_fn, controls, adjust=None, remember=64, prefetch=None):
