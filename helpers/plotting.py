@@ -11,7 +11,9 @@ pixels (drawn at 200 pixels per inch, so it is crisp on a 2x display), and
 no text is smaller than SMALLEST_FONT points, 10 CSS pixels.
 """
 
+import pickle
 import time
+from functools import lru_cache
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -145,9 +147,10 @@ def figure(width, height):
     ``fig.created`` (time.perf_counter()) tells an Explorer how long the
     computation before the figure took.
     """
+    created = time.perf_counter()
     fig = Figure(figsize=(width, height), dpi=SCREEN_DPI, facecolor="white")  # opaque: sent without alpha
     FigureCanvasAgg(fig)  # fig.canvas: draws into a pixel buffer, in any thread
-    fig.created = time.perf_counter()
+    fig.created = created
     return fig
 
 
@@ -156,13 +159,25 @@ def grid_figure(ncols, nrows=1, *, size=2.1):
 
     The margins are fixed rather than computed by a layout engine: explorers
     redraw these figures on every change, and layout is half the drawing time.
+    Making the Axes is most of the rest, so each layout is made once and
+    copied (unpickling the blank figure takes a quarter of the time).
     """
+    created = time.perf_counter()
+    fig = pickle.loads(_blank_grid(ncols, nrows, size))
+    FigureCanvasAgg(fig)
+    fig.created = created
+    return fig, np.reshape(fig.axes, (nrows, ncols))
+
+
+@lru_cache(maxsize=16)
+def _blank_grid(ncols, nrows, size):
+    """grid_figure's figure before anything is drawn in it, pickled."""
     height = size * nrows + 0.4
     fig = figure(size * ncols, height)
-    axes = fig.subplots(nrows, ncols, squeeze=False)
+    fig.subplots(nrows, ncols, squeeze=False)
     fig.subplots_adjust(left=0.45 / (size * ncols), right=1 - 0.1 / (size * ncols), bottom=0.45 / height,
                         top=1 - 0.35 / height, wspace=0.3, hspace=0.45)
-    return fig, axes
+    return pickle.dumps(fig)
 
 
 def _stack(ax, left, bottom, rows, cols, depth, *, step=(0.35, 0.3), color="white", edge="0.3",

@@ -207,3 +207,13 @@ def test_explorer_text_is_at_least_10_css_pixels_and_the_figure_fits_the_output_
     sizes = [t.get_fontsize() for t in texts] + [g.font_size for g in fig.findobj(GlyphLabels)]
     assert texts and min(sizes) * plotting.SCREEN_DPI / 72 >= 10, min(sizes)
     assert fig.get_size_inches()[0] <= plotting.WIDEST
+
+
+def test_grid_figures_are_copies_of_one_blank_layout():
+    """grid_figure unpickles a kept blank figure: each call gets its own, drawn like a new one."""
+    first, axes = plotting.grid_figure(3, nrows=2, size=1.5)
+    plotting.draw_grid(axes[0, 0], np.eye(3), "drawn")
+    second, fresh = plotting.grid_figure(3, nrows=2, size=1.5)
+    assert second is not first and fresh.shape == (2, 3) and not fresh[0, 0].collections
+    assert [ax.get_position().bounds for ax in fresh.flat] == [ax.get_position().bounds for ax in axes.flat]
+    assert fresh[0, 0].figure is second and second.get_size_inches().tolist() == [4.5, 3.4]
