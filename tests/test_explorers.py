@@ -497,3 +497,15 @@ def test_setting_a_control_back_within_a_hold_draws_nothing():
         explorer.controls["f"].value = 3
         explorer.controls["f"].value = 0
     assert calls == [(0, True)] and explorer.png == png
+
+
+def test_show_displays_the_readout_and_a_png(monkeypatch):
+    """The static copy before each explorer: a PNG whether or not an inline backend is active."""
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    fig, text = E.multi_channel_figure(X3, W3, DH3, channel=1)
+    E.show(fig, text)
+    assert [type(obj).__name__ for obj in shown] == ["HTML", "Image"]
+    assert shown[0].data == text and shown[1].format == "png" and shown[1].data.startswith(b"\x89PNG")

@@ -218,3 +218,17 @@ def test_grid_figures_are_copies_of_one_blank_layout():
     boxes = [[a.get_position(original=True).bounds for a in grid.flat] for grid in (axes, fresh)]
     assert boxes[0] == boxes[1]
     assert fresh[0, 0].figure is second and second.get_size_inches().tolist() == [4.5, 3.4]
+
+
+def test_every_static_figure_is_stored_in_the_notebooks_as_a_png():
+    """Each show(...) call before an explorer leaves a PNG in the stored outputs, for readers without a kernel."""
+    import json
+    import re
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            calls = len(re.findall(r"^show\(", "".join(cell["source"]), flags=re.M))
+            if cell["cell_type"] == "code" and calls:
+                pngs = sum("image/png" in output.get("data", {}) for output in cell["outputs"])
+                assert pngs == calls, (path.name, "".join(cell["source"])[:80])

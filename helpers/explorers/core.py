@@ -317,11 +317,18 @@ def _in_kernel():
 
 
 def show(fig, text):
-    """Display a figure function's result statically: the readout, then the figure."""
-    from IPython.display import HTML, display
+    """Display a figure function's result statically: the readout, then the figure.
+
+    The figure is displayed as a PNG cropped to its content, as the inline
+    backend stores a pyplot figure (these figures are not pyplot's, so no
+    backend displays them by itself).
+    """
+    from IPython.display import HTML, Image, display
 
     display(HTML(text))
-    display(fig)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    display(Image(buffer.getvalue(), format="png"))
     if fig.canvas.manager is not None:  # made by pyplot: the inline backend would show it a second time
         import matplotlib.pyplot as plt
 
