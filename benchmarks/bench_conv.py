@@ -1,7 +1,7 @@
 """Benchmark: loops vs vectorised conv2d forward + backward (vs PyTorch when installed),
-explorer redraws, and the notebook series' execution time.
+explorer redraws and latency, notebook 07's training, and the notebook series' execution time.
 
-Run with ``make bench`` (or ``python benchmarks/bench_conv.py --help``).  Four tables:
+Run with ``make bench`` (or ``python benchmarks/bench_conv.py --help``).  Five tables:
 
 1. For each layer and dtype: the median time of forward + full backward
    (dx, dw, db), the GFLOP/s that implies, the ratio to PyTorch's CPU
@@ -12,10 +12,16 @@ Run with ``make bench`` (or ``python benchmarks/bench_conv.py --help``).  Four t
    "products" is a floor for any im2col method on this BLAS: the three
    matrix products alone, on columns built beforehand in both layouts (the
    (K, M) one is faster for dL/dw), with no im2col, col2im or checks.
-2. Each explorer's redraw at its default settings: the state -> figure
-   function, and rendering that figure to the PNG the widget shows.
-3. Each notebook executed top to bottom in a fresh kernel.
-4. Every view in the registry (helpers.views) on the question's layer: a
+2. Each explorer's redraw at its default settings, split into the figure
+   function's computation, drawing (making the figure and its pixels) and
+   encoding the PNG the widget shows; and, from the report the browser
+   tests write (tests/browser/latency.json), the time from a key press to
+   the new figure in JupyterLab, with its kernel + comm and decode + paint
+   parts.
+3. Notebook 07's CNN: a training step, its conv layer with the columns
+   kept from forward to backward or rebuilt, and the notebook's training.
+4. Each notebook executed top to bottom in a fresh kernel.
+5. Every view in the registry (helpers.views) on the question's layer: a
    view added there is timed here.
 """
 
