@@ -168,7 +168,8 @@ def pytest_terminal_summary(terminalreporter):
                 f"p90 {explorer['p90_ms']:.0f} ms over {len(explorer['presses'])} presses {READING} s apart; "
                 f"image {explorer['image_px'][0]} x {explorer['image_px'][1]} px; "
                 f"load {explorer['load_average'][0]:.1f}-{explorer['load_average'][1]:.1f}"
-                + (f"; drag: {drag['figures']} figures, {drag['after_release']} after release" if drag else ""))
+                + (f"; drag through {drag['values']} values: {drag['figures']} figures, "
+                   f"{drag['after_release']} after release" if drag else ""))
     report = json.loads(LATENCY_REPORT.read_text()) if LATENCY_REPORT.exists() else {}
     report.update({name: {"run_all_s": RUN_TIMES[name], "explorers": REPORT.get(name, []),
                           "measured": time.strftime("%Y-%m-%d %H:%M")} for name in RUN_TIMES})

@@ -117,12 +117,14 @@ LAYOUT = """e => {
         device_pixel_ratio: window.devicePixelRatio,
     };
 }"""
-# While a slider is dragged: every change of the image's src, and the time the mouse button goes up.
-WATCH_DRAG = """e => {
-    const drag = window.__drag = {changes: []};
+# While a slider is dragged: every change of the image's src and of the slider's value, and when the mouse goes up.
+WATCH_DRAG = """([e, handle]) => {
+    const drag = window.__drag = {changes: [], values: []};
     document.addEventListener('mouseup', event => { drag.up = event.timeStamp; }, {capture: true, once: true});
     new MutationObserver(() => drag.changes.push(performance.now()))
         .observe(e.querySelector('img.widget-image'), {attributes: true, attributeFilter: ['src']});
+    new MutationObserver(() => drag.values.push(handle.getAttribute('aria-valuenow')))
+        .observe(handle, {attributes: true, attributeFilter: ['aria-valuenow']});
 }"""
 
 
@@ -202,16 +204,21 @@ def timed_presses(page, explorer, presses=PRESSES):
 
 
 def drag(page, explorer):
-    """Drag the busiest slider's handle to 95% of its track in 20 moves over about 0.6 s; return what was seen."""
+    """Drag the busiest slider's handle to the farther end of its track in 20 moves, 30 ms apart.
+
+    Returns how many values the slider passed through, how many figures were shown, how many of them after
+    the mouse went up, and the last one's ms after it.
+    """
     handle = busiest_slider(explorer)
     track = handle.locator("xpath=ancestor::div[contains(@class, 'noUi-target')]")
-    explorer.evaluate(WATCH_DRAG)
+    page.evaluate(WATCH_DRAG, [explorer.element_handle(), handle.element_handle()])
     knob, box = handle.bounding_box(), track.bounding_box()
     x, y = knob["x"] + knob["width"] / 2, knob["y"] + knob["height"] / 2
+    end = box["x"] + (0.05 if x > box["x"] + box["width"] / 2 else 0.95) * box["width"]  # the farther end
     page.mouse.move(x, y)
     page.mouse.down()
     for k in range(1, 21):
-        page.mouse.move(x + k * (box["x"] + 0.95 * box["width"] - x) / 20, y)
+        page.mouse.move(x + k * (end - x) / 20, y)
         page.wait_for_timeout(30)
     page.mouse.up()
     quiet = time.monotonic()
@@ -223,7 +230,8 @@ def drag(page, explorer):
     page.wait_for_function(IDLE, timeout=20_000)
     seen = page.evaluate("window.__drag")
     after = [t - seen["up"] for t in seen["changes"] if t > seen["up"]]
-    return {"figures": len(seen["changes"]), "after_release": len(after), "last_ms": max(after, default=0.0)}
+    return {"values": len(set(seen["values"])), "figures": len(seen["changes"]), "after_release": len(after),
+            "last_ms": max(after, default=0.0)}
 
 
 def mouse_action(explorer):
