@@ -1,7 +1,7 @@
 """Figure layout: no label clipped by the figure's edge, none on top of another label or of a neighbouring panel.
 
 The small grids write their numbers and axis names as glyph outlines (one
-PathCollection per group, see helpers.plotting); their extents are computed
+PathCollection per group, see helpers/_glyphs.py); their extents are computed
 here from the glyph paths and offsets, independently of the artists' own
 get_window_extent.  Each figure function is drawn at the states the
 notebooks show, and checked both as the explorers render it (fixed margins)

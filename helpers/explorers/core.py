@@ -105,8 +105,8 @@ def draw_state(figure_fn, state):
     timings: "compute", the figure function's time before it made its figure
     (``fig.created``, set by helpers.plotting.figure); "draw", the rest of it
     and the drawing of the pixels; "encode", the PNG; "figure", the whole
-    figure function (compute and building the figure).  An impossible state (a ValueError) is a
-    message and no figure.
+    figure function.  An impossible state (a ValueError) is a message and no
+    figure.
     """
     start = time.perf_counter()
     try:
@@ -252,7 +252,7 @@ class Explorer:
             png, size, text = kept
         self._show(key, png, size, text)
         if self.prefetch:
-            self._plan(key)
+            self._plan()
 
     def _show(self, key, png, size, text):
         self._key, self.png, self.size, self.text = key, png, size, text
@@ -262,8 +262,8 @@ class Explorer:
             self.image.value = png
         self.image.layout.display = None if png else "none"
 
-    def _plan(self, key):
-        """Hand the states one step away to the background thread, which starts after a quiet moment."""
+    def _plan(self):
+        """Hand the likely next states to the background thread, which starts after a quiet moment."""
         with self._lock:
             todo = [k for k in neighbours(self.controls, *self._moved) if k not in self.drawn]
             self._todo, self._changed_at = todo[:self.remember // 2], time.monotonic()
