@@ -1,7 +1,7 @@
 """Benchmark: loops vs vectorised conv2d forward + backward (vs PyTorch when installed),
-explorer redraws, and the notebook series' execution time.
+explorer redraws and latency, notebook 07's training, and the notebook series' execution time.
 
-Run with ``make bench`` (or ``python benchmarks/bench_conv.py --help``).  Four tables:
+Run with ``make bench`` (or ``python benchmarks/bench_conv.py --help``).  Five tables:
 
 1. For each layer and dtype: the median time of forward + full backward
    (dx, dw, db), the GFLOP/s that implies, the ratio to PyTorch's CPU
@@ -12,14 +12,21 @@ Run with ``make bench`` (or ``python benchmarks/bench_conv.py --help``).  Four t
    "products" is a floor for any im2col method on this BLAS: the three
    matrix products alone, on columns built beforehand in both layouts (the
    (K, M) one is faster for dL/dw), with no im2col, col2im or checks.
-2. Each explorer's redraw at its default settings: the state -> figure
-   function, and rendering that figure to the PNG the widget shows.
-3. Each notebook executed top to bottom in a fresh kernel.
-4. Every view in the registry (helpers.views) on the question's layer: a
+2. Each explorer's redraw at its default settings, split into the figure
+   function's computation, drawing (making the figure and its pixels) and
+   encoding the PNG the widget shows; and, from the report the browser
+   tests write (tests/browser/latency.json), the time from a key press to
+   the new figure in JupyterLab, with its kernel + comm and decode + paint
+   parts.
+3. Notebook 07's CNN: a training step, its conv layer with the columns
+   kept from forward to backward or rebuilt, and the notebook's training.
+4. Each notebook executed top to bottom in a fresh kernel.
+5. Every view in the registry (helpers.views) on the question's layer: a
    view added there is timed here.
 """
 
 import argparse
+import json
 import os
 import platform
 import statistics
@@ -27,11 +34,15 @@ import time
 import tracemalloc
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 
 import helpers as H
 from helpers.views import BACKWARD_VIEWS, FORWARD_VIEWS
+
+ROOT = Path(__file__).resolve().parents[1]
+LATENCY_REPORT = ROOT / "tests" / "browser" / "latency.json"  # written by the browser tests
 
 try:
     import torch
@@ -190,7 +201,7 @@ def measure(layer, dtype, rng, budget, with_loops):
 
 
 def explorer_cases():
-    """(notebook, name, state -> (fig, text)) for every explorer, at its default settings."""
+    """(notebook, name, figure function) for every explorer: its figure function at the default settings."""
     from helpers import explorers as E
     from helpers.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential
 
@@ -201,35 +212,125 @@ def explorer_cases():
     model = Sequential(Conv2D(1, 8, 3, padding=1, rng=rng), ReLU(), MaxPool2D(), Flatten(), Dense(128, 10, rng=rng))
     images, labels = rng.random((10, 8, 8, 1)), np.arange(10)
     return [
-        ("01", "single channel", lambda: E.single_channel_figure(x2, w2, dh2)),
-        ("02", "multi channel", lambda: E.multi_channel_figure(x3, w3, dh3)),
-        ("03", "multi filter", lambda: E.multi_filter_figure(dh4, w4)),
-        ("04", "stride/padding", lambda: E.stride_padding_figure()),
-        ("05", "conv matrix", lambda: E.conv_matrix_figure()),
-        ("06", "time phases", lambda: E.time_phases_figure()),
-        ("07", "prediction", lambda: E.prediction_figure(model, images, labels)),
+        ("01", "single channel", partial(E.single_channel_figure, x2, w2, dh2)),
+        ("02", "multi channel", partial(E.multi_channel_figure, x3, w3, dh3)),
+        ("03", "multi filter", partial(E.multi_filter_figure, dh4, w4)),
+        ("04", "stride/padding", E.stride_padding_figure),
+        ("05", "conv matrix", E.conv_matrix_figure),
+        ("06", "time phases", E.time_phases_figure),
+        ("07", "prediction", partial(E.prediction_figure, model, images, labels)),
     ]
 
 
 def explorer_table(repeat=9):
-    from helpers.explorers.core import png_bytes
+    """Each explorer's redraw at its default settings, in the kernel, and its latency in the browser.
 
-    print("\n| explorer | state -> figure ms | + render to PNG ms | redraw ms (median) |")
-    print("|---|---:|---:|---:|")
-    slowest = 0.0
-    for notebook, name, draw in explorer_cases():
-        figure, render = [], []
-        for _ in range(repeat):
-            start = time.perf_counter()
-            fig, _ = draw()
-            middle = time.perf_counter()
-            png_bytes(fig)
-            figure.append(middle - start)
-            render.append(time.perf_counter() - middle)
-        f, r = 1e3 * statistics.median(figure), 1e3 * statistics.median(render)
-        slowest = max(slowest, f)
-        print(f"| {notebook} {name} | {f:.0f} | {r:.0f} | {f + r:.0f} |", flush=True)
+    compute: the figure function's work before it makes the figure;  draw:
+    the rest of it (building the figure) and drawing the pixels;  encode: the
+    PNG.  The browser columns are read from tests/browser/latency.json, which
+    the browser tests write (key press -> new figure painted, in JupyterLab
+    in Chromium; see tests/browser/test_jupyterlab.py).
+    """
+    from helpers.explorers.core import draw_state
+
+    browser = json.loads(LATENCY_REPORT.read_text()) if LATENCY_REPORT.exists() else {}
+    print("\n# explorers: one redraw at the default settings (median of 9), and key press -> new figure in the browser")
+    print("\n| explorer | compute ms | draw ms | encode ms | state -> figure ms | state -> PNG ms | image px | PNG KB "
+          "| key -> figure median ms | p90 ms | kernel + comm ms | decode + paint ms |")
+    print("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|")
+    slowest, medians, p90s = 0.0, [], []
+    for notebook, name, figure_fn in explorer_cases():
+        runs = [draw_state(figure_fn, {}) for _ in range(repeat)]
+        ms = {k: 1e3 * statistics.median(run[3][k] for run in runs) for k in ("compute", "draw", "encode")}
+        figure_ms = 1e3 * statistics.median(run[3]["figure"] for run in runs)
+        png, (width, height) = runs[-1][0], runs[-1][1]
+        slowest = max(slowest, figure_ms)
+        cells = [f"{notebook} {name}", f"{ms['compute']:.0f}", f"{ms['draw']:.0f}", f"{ms['encode']:.0f}",
+                 f"{figure_ms:.0f}", f"{sum(ms.values()):.0f}", f"{width} x {height}", f"{len(png) / 1024:.0f}"]
+        measured = [nb for key, nb in browser.items() if key.startswith(notebook) and nb["explorers"]]
+        if measured:
+            explorer = measured[0]["explorers"][0]
+            presses = explorer["presses"]
+            medians.append(explorer["median_ms"])
+            p90s.append(explorer["p90_ms"])
+            cells += [f"{explorer['median_ms']:.0f}", f"{explorer['p90_ms']:.0f}",
+                      f"{statistics.median(p['kernel_and_comm'] for p in presses):.0f}",
+                      f"{statistics.median(p['decode'] + p['paint'] for p in presses):.0f}"]
+        else:
+            cells += ["-"] * 4
+        print("| " + " | ".join(cells) + " |", flush=True)
     print(f"\ntarget: every state -> figure <= 50 ms: {verdict(slowest <= 50)} (slowest {slowest:.0f} ms)")
+    if medians:
+        loads = [load for nb in browser.values() for e in nb["explorers"] for load in e["load_average"]]
+        print(f"target: key press -> new figure median <= 100 ms for every explorer: {verdict(max(medians) <= 100)} "
+              f"(worst {max(medians):.0f} ms); p90 <= 200 ms: {verdict(max(p90s) <= 200)} (worst {max(p90s):.0f} ms)")
+        print(f"(browser tests of {min(nb['measured'] for nb in browser.values())}, load average "
+              f"{min(loads):.1f} to {max(loads):.1f} on {os.cpu_count()} cores)")
+    else:
+        print(f"key press -> new figure: not measured here ({LATENCY_REPORT.relative_to(ROOT)} is written by "
+              "the browser tests: make test, or pytest tests/browser/test_jupyterlab.py)")
+
+
+def training_table(repeat=3):
+    """Notebook 07's CNN on the 8x8 digits: one SGD step on a batch of 32 (median of 300); its conv layer's
+    forward + backward with the columns kept from forward to backward (layers.Conv2D) and rebuilt (conv2d,
+    then conv2d_backward), in alternating blocks (median of 15); and the notebook's whole training loop
+    (15 epochs of 42 steps, with the loss and accuracy after each; median of 3)."""
+    from sklearn.datasets import load_digits
+
+    from helpers.layers import SGD, Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential, SoftmaxCrossEntropy
+
+    digits = load_digits()
+    images, labels = (digits.images / 16.0)[..., None], digits.target
+    order = np.random.default_rng(0).permutation(len(images))
+    test, train = order[:450], order[450:]
+    x_train, y_train, x_test, y_test = images[train], labels[train], images[test], labels[test]
+
+    def model_and_step():
+        r = np.random.default_rng(0)
+        model = Sequential(Conv2D(1, 8, 3, padding=1, rng=r), ReLU(), MaxPool2D(), Flatten(), Dense(128, 10, rng=r))
+        loss, optimiser = SoftmaxCrossEntropy(), SGD(model.params(), lr=0.05, momentum=0.9)
+
+        def step(batch):
+            loss.forward(model.forward(x_train[batch]), y_train[batch])
+            model.backward(loss.backward())
+            optimiser.step()
+
+        return model, loss, step
+
+    model, _, step = model_and_step()
+    batches = np.array_split(np.random.default_rng(1).permutation(len(x_train)), len(x_train) // 32)
+    step_ms = 1e3 * statistics.median(timed(partial(step, batches[k % len(batches)])) for k in range(300))
+
+    conv, x = model.layers[0], x_train[batches[0]]
+    dh = np.random.default_rng(2).normal(size=conv.forward(x).shape)
+
+    def kept():
+        conv.forward(x)
+        conv.backward(dh)
+
+    def rebuilt():
+        H.conv2d(x, conv.w, conv.b, padding=1)
+        H.conv2d_backward(dh, x, conv.w, padding=1)
+
+    blocks = [[timed(lambda f=f: [f() for _ in range(100)]) / 100 for f in (kept, rebuilt)] for _ in range(15)]
+    kept_ms, rebuilt_ms = (1e3 * statistics.median(b[i] for b in blocks) for i in (0, 1))
+
+    def train():
+        model, loss, step = model_and_step()
+        batch_rng = np.random.default_rng(1)
+        for _ in range(15):
+            for batch in np.array_split(batch_rng.permutation(len(x_train)), len(x_train) // 32):
+                step(batch)
+            loss.forward(model.forward(x_train), y_train)
+            loss.forward(model.forward(x_test), y_test)
+
+    train_s = statistics.median(timed(train) for _ in range(repeat))
+    print("\n# notebook 07's CNN (conv 3x3, 1 -> 8 channels, padding 1; ReLU; max pool; dense 128 -> 10), float64\n")
+    print("| one SGD step, batch of 32 | conv layer forward + backward, columns kept | the same, columns rebuilt "
+          "| notebook 07's training, 15 epochs |")
+    print("|---:|---:|---:|---:|")
+    print(f"| {step_ms:.2f} ms | {kept_ms:.3f} ms | {rebuilt_ms:.3f} ms | {train_s:.2f} s |")
 
 
 def notebook_table():
@@ -272,10 +373,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--budget", type=float, default=1.0, help="seconds of timing per layer and dtype")
     parser.add_argument("--no-loops", action="store_true", help="skip the loop reference")
-    parser.add_argument("--only", choices=["conv", "explorers", "notebooks", "views"], help="print one table only")
+    parser.add_argument("--only", choices=["conv", "explorers", "training", "notebooks", "views"],
+                        help="print one table only")
     args = parser.parse_args()
     if args.only in (None, "explorers"):
         explorer_table()
+    if args.only in (None, "training"):
+        training_table()
     if args.only in (None, "notebooks"):
         notebook_table()
     if args.only in (None, "conv"):

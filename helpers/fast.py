@@ -25,9 +25,15 @@ Two choices make them fast (``make bench``):
 
 :func:`phase_times` runs the same code with a clock between the steps: the
 timing hook of notebook 06's explorer.
+
+A layer that runs its backward pass right after its forward pass (the CNN
+of notebook 07) need not build the columns twice:
+:func:`conv2d_keeping_columns` returns them with h, and
+:func:`conv2d_backward_from_columns` takes them instead of x.
 """
 
 import time
+from typing import NamedTuple
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -37,7 +43,8 @@ from .geometry import conv_geometry, crop_padding, pad_input, prepare, tap_slice
 from .im2col_view import windows
 
 __all__ = ["FEW_CHANNELS", "PHASES", "layout", "conv2d", "conv2d_backward", "conv2d_transpose",
-           "conv2d_backward_by_convolutions", "phase_times"]
+           "conv2d_backward_by_convolutions", "Columns", "conv2d_keeping_columns", "conv2d_backward_from_columns",
+           "phase_times"]
 
 FEW_CHANNELS = 8  # below this many input channels, the planes layout
 PHASES = ("im2col (copy windows)", "forward: cols @ W.T", "dL/dw: dh.T @ cols",
@@ -100,29 +107,37 @@ def _cols_t(x, g, ones, planes):
     return a
 
 
-def forward(x, w, b, g, lap=_untimed):
-    """h (N, OH, OW, F) of checked x (N, H, W, C), w (F, KH, KW, C), b (F,) or None.
+def forward(x, w, b, g, lap=_untimed, product="h"):
+    """(h (N, OH, OW, F), cols.T) of checked x (N, H, W, C), w (F, KH, KW, C), b (F,) or None.
 
+    cols.T is (K + 1, M) with the row of ones when b is given, else (K, M),
+    in the layout of `product` (its own, or "dw" to keep it for backward).
     lap(phase) is called after each step (see :func:`phase_times`).
     """
     w2 = w.reshape(g.filters, -1)  # (F, K)
     if b is not None:
         w2 = np.concatenate([w2, b[:, None]], axis=1)  # (F, K + 1): b multiplies the row of ones
-    cols_t = _cols_t(x, g, ones=b is not None, planes=layout(g, "h") == "planes")
+    cols_t = _cols_t(x, g, ones=b is not None, planes=layout(g, product) == "planes")
     lap(IM2COL)
     h = cols_t.T @ w2.T  # (M, F)
     lap(FORWARD)
-    return h.reshape(len(x), *g.out, g.filters)
+    return h.reshape(len(x), *g.out, g.filters), cols_t
 
 
 def backward(dh, x, w, g, lap=_untimed):
     """(dx, dw, db) of checked dh (N, OH, OW, F), x (N, H, W, C), w (F, KH, KW, C)."""
     cols_t = _cols_t(x, g, ones=True, planes=layout(g, "dw") == "planes")  # (K + 1, M)
     lap(IM2COL)
-    dwb = (cols_t @ dh.reshape(-1, g.filters)).T  # (F, K + 1) = dh2.T @ [cols | 1]
+    dw, db = _dw_db(dh, cols_t, w, g)
     lap(DW)
     del cols_t  # freed before dL/dx allocates: peak memory stays about 1x cols
-    return _dx(dh, w, g, lap), dwb[:, :-1].reshape(w.shape), dwb[:, -1]
+    return _dx(dh, w, g, lap), dw, db
+
+
+def _dw_db(dh, cols_t, w, g):
+    """(dw, db) = dh2.T @ [cols | 1], from cols.T (K + 1, M) with its row of ones."""
+    dwb = (cols_t @ dh.reshape(-1, g.filters)).T  # (F, K + 1)
+    return dwb[:, :-1].reshape(w.shape), dwb[:, -1]
 
 
 def _dx(dh, w, g, lap=_untimed):
@@ -163,7 +178,8 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1):
     Returns h: (OH, OW, F) or (N, OH, OW, F).
     """
     g, x, w, b, _ = prepare(x, w, b=b, stride=stride, padding=padding, dilation=dilation)
-    return unbatch(g, forward(x, w, b, g))
+    h, _ = forward(x, w, b, g)
+    return unbatch(g, h)
 
 
 def conv2d_backward(dh, x, w, *, stride=1, padding=0, dilation=1):
@@ -214,6 +230,47 @@ def conv2d_backward_by_convolutions(dh, x, w, *, stride=1, padding=0, dilation=1
                       stride=g.dilation, dilation=g.stride)  # (C, >= KH, >= KW, F)
         dw = dw_t[:, :g.kernel[0], :g.kernel[1]].transpose(3, 1, 2, 0)
     return unbatch(g, dx), dw, dh.sum(axis=(0, 1, 2))
+
+
+class Columns(NamedTuple):
+    """What :func:`conv2d_keeping_columns` keeps for the backward pass."""
+
+    geometry: object  # the ConvGeometry of the forward pass
+    cols_t: np.ndarray  # (K + 1, N*OH*OW): the columns matrix, transposed, with its row of ones
+
+
+def conv2d_keeping_columns(x, w, b=None, *, stride=1, padding=0, dilation=1):
+    """:func:`conv2d`, also returning the columns matrix that its backward pass would build again.
+
+    Same arguments as conv2d.  Returns (h, columns) for
+    :func:`conv2d_backward_from_columns`.  The columns are laid out as
+    conv2d_backward lays them out for dL/dw, so the gradients are the same
+    numbers; they take about KH·KW times the memory of x until dropped.
+    """
+    g, x, w, b, _ = prepare(x, w, b=b, stride=stride, padding=padding, dilation=dilation)
+    b = np.zeros(g.filters, dtype=w.dtype) if b is None else b  # so that the columns have their row of ones
+    h, cols_t = forward(x, w, b, g, product="dw")  # in the layout conv2d_backward multiplies
+    return unbatch(g, h), Columns(g, cols_t)
+
+
+def conv2d_backward_from_columns(dh, columns, w):
+    """:func:`conv2d_backward` from the columns of :func:`conv2d_keeping_columns` instead of x.
+
+    dh: the shape of that forward pass's h;  w: (F, KH, KW, C), the same
+    weights.  Returns (dx, dw, db), equal to conv2d_backward(dh, x, w, ...)
+    for the x of that forward pass.
+    """
+    if not isinstance(columns, Columns):
+        raise TypeError(f"columns must be the Columns returned by conv2d_keeping_columns, got {type(columns).__name__}")
+    g, cols_t = columns
+    dh, w = check.float_arrays(dh=dh, w=w)
+    check.same_shape("dh", dh.shape, g.out_shape, "the forward output's shape")
+    check.same_shape("w", w.shape, (g.filters, *g.kernel, g.channels), "the forward pass's weight shape")
+    dtype = np.result_type(dh, w, cols_t)  # as conv2d_backward would compute with that x
+    dh, w, cols_t = (a.astype(dtype, copy=False) for a in (dh, w, cols_t))
+    dh = dh if g.batch is not None else dh[None]
+    dw, db = _dw_db(dh, cols_t, w, g)
+    return unbatch(g, _dx(dh, w, g)), dw, db
 
 
 def _smallest_input(out, kernel, stride, padding, dilation):

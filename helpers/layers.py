@@ -9,7 +9,7 @@ images (N, H, W, C), features (N, D).  Layers with weights expose
 import numpy as np
 
 from . import _checks as check
-from .fast import conv2d, conv2d_backward
+from .fast import conv2d_backward_from_columns, conv2d_keeping_columns
 
 __all__ = [
     "pool_blocks", "unpool_blocks", "Conv2D", "ReLU", "MaxPool2D", "Flatten", "Dense", "SoftmaxCrossEntropy",
@@ -40,9 +40,11 @@ class Conv2D:
     """x (N, H, W, C) -> h (N, OH, OW, F): the layer of the question.
 
     kernel: K or (KH, KW);  stride, padding: as for :func:`helpers.conv2d`.
+    Forward keeps the columns matrix it multiplied (im2col of x), so that
+    backward does not build it again (see helpers.fast).
     """
 
-    x = SetByForward()
+    columns = SetByForward()
 
     def __init__(self, in_channels, filters, kernel, *, rng, stride=1, padding=0):
         C = check.integer("in_channels", in_channels, minimum=1)
@@ -55,11 +57,11 @@ class Conv2D:
         self.conv = dict(stride=stride, padding=padding)
 
     def forward(self, x):
-        self.x = x
-        return conv2d(x, self.w, self.b, **self.conv)
+        h, self.columns = conv2d_keeping_columns(x, self.w, self.b, **self.conv)
+        return h
 
     def backward(self, dh):
-        dx, self.dw[...], self.db[...] = conv2d_backward(dh, self.x, self.w, **self.conv)
+        dx, self.dw[...], self.db[...] = conv2d_backward_from_columns(dh, self.columns, self.w)
         return dx
 
     def params(self):

@@ -1,26 +1,37 @@
 """Small-grid figures: values written in the cells, gradients on a diverging map centred on 0.
 
 The explorers redraw these figures on every slider move, so the many small
-labels (cell values, row and column numbers) are drawn as glyph outlines in
-one collection per grid, not as one Text artist each: matplotlib lays out
-and rasterises every Text separately, about 1 ms apiece.
+labels (cell values, row and column numbers) are written by
+:func:`label_collection` as glyph outlines, one artist per group (the
+machinery is in helpers/_glyphs.py), and figures are made by :func:`figure`,
+without pyplot, and drawn on a fixed layout.
+
+Sizes are for the screen: an explorer shows 1 inch of figure as 100 CSS
+pixels (drawn at 200 pixels per inch, so it is crisp on a 2x display), and
+no text is smaller than SMALLEST_FONT points, 10 CSS pixels.
 """
 
+import pickle
+import time
 from functools import lru_cache
 
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.collections import PathCollection
-from matplotlib.font_manager import FontProperties
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
-from matplotlib.path import Path
-from matplotlib.textpath import TextPath
-from matplotlib.transforms import Affine2D, Bbox, ScaledTranslation, blended_transform_factory
+from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
-__all__ = ["draw_grid", "mark_cells", "mark_block", "grid_figure", "label_collection", "index_labels",
-           "cell_borders", "GRADIENT_CMAP"]
+from ._glyphs import glyph_labels
+
+__all__ = ["draw_grid", "mark_cells", "mark_block", "figure", "grid_figure", "label_collection", "index_labels",
+           "cell_borders", "GRADIENT_CMAP", "SMALLEST_FONT", "SCREEN_DPI", "WIDEST"]
 
 GRADIENT_CMAP = "RdBu_r"  # blue < 0 < red, white at 0
+SCREEN_DPI = 100  # CSS pixels per inch of figure, as an explorer shows it
+SMALLEST_FONT = 7.5  # points: 10.4 CSS pixels at SCREEN_DPI
+WIDEST = 8.4  # inches: the output area's 848 CSS pixels at a 1280 x 800 window with JupyterLab's file browser open
+
+label_collection = glyph_labels  # label_collection(ax, xy, texts, *, size, colors, transform, ha, va, rotation, clip)
 
 
 def _fmt(value):
@@ -30,77 +41,41 @@ def _fmt(value):
     return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
 
 
-@lru_cache(maxsize=4096)
-def _label_path(text, size, ha, va, rotation):
-    """The outline of `text` at `size` points, in points, turned by `rotation` degrees and aligned by ha, va."""
-    path = TextPath((0, 0), text, size=size, prop=FontProperties())
-    path = Affine2D().rotate_deg(rotation).transform_path(path)
-    (x0, y0), (x1, y1) = path.get_extents().get_points()
-    dx = {"center": -(x0 + x1) / 2, "left": -x0, "right": -x1}[ha]
-    dy = {"center": -(y0 + y1) / 2, "bottom": -y0, "top": -y1}[va]
-    return Path(path.vertices + (dx, dy), path.codes)
-
-
-class _Labels(PathCollection):
-    """Glyph outlines placed at offsets, reporting their true extent.
-
-    A plain PathCollection reports an empty extent here, so tight bounding
-    boxes and constrained layout would ignore (and clip) the labels.
-    """
-
-    def get_window_extent(self, renderer=None):
-        offsets = self.get_offset_transform().transform(self.get_offsets())  # (n, 2) pixels
-        to_pixels = self.get_transform()  # a pure scale: points -> pixels
-        corners = np.array([to_pixels.transform(path.get_extents().get_points()) for path in self.get_paths()])
-        lows, highs = offsets + corners[:, 0], offsets + corners[:, 1]
-        return Bbox([lows.min(axis=0), highs.max(axis=0)])
-
-
-@lru_cache(maxsize=4096)
-def _label_size(text, size):
-    """(width, height) in points of `text` drawn at `size` points."""
-    (x0, y0), (x1, y1) = _label_path(text, size, "center", "center", 0).get_extents().get_points()
-    return x1 - x0, y1 - y0
-
-
-def label_collection(ax, xy, texts, *, size, colors="black", transform=None, ha="center", va="center",
-                     rotation=0, clip=True):
-    """Write texts[k] at xy[k] (data coordinates unless `transform`) as one artist.
-
-    xy: (n, 2);  texts: n strings;  colors: one colour or n colours.
-    """
-    fig = ax.figure
-    paths = [_label_path(text, size, ha, va, rotation) for text in texts]
-    labels = _Labels(paths, offsets=np.asarray(xy, dtype=float).reshape(-1, 2),
-                     offset_transform=transform or ax.transData,
-                     transform=Affine2D().scale(1 / 72) + fig.dpi_scale_trans,  # points -> pixels
-                     facecolors=colors, edgecolors="none", linewidths=0)
-    labels.set_clip_on(clip)
-    ax.add_collection(labels, autolim=False)
-    return labels
-
-
-def index_labels(ax, rows, cols, xlabel="col", ylabel="row", size=7, origin=0):
+def index_labels(ax, rows, cols, xlabel="col", ylabel="row", size=SMALLEST_FONT, origin=0):
     """Column numbers and `xlabel` below a grid of cells, row numbers and `ylabel` left of it.
 
     origin: the number of the first row and column (-p for a grid padded by p,
     so that the numbers are the unpadded input's).  Empty labels are omitted.
+    Where cells are narrower than their numbers, every other column is numbered.
     """
     shift = lambda dx, dy: ScaledTranslation(dx / 72, dy / 72, ax.figure.dpi_scale_trans)  # noqa: E731  points
     below = blended_transform_factory(ax.transData, ax.transAxes) + shift(0, -3)
     left = blended_transform_factory(ax.transAxes, ax.transData) + shift(-3, 0)
-    col_names, row_names = [str(origin + c) for c in range(cols)], [str(origin + r) for r in range(rows)]
-    label_collection(ax, [(c, 0) for c in range(cols)], col_names, size=size, va="top", transform=below, clip=False)
-    label_collection(ax, [(0, r) for r in range(rows)], row_names, size=size, ha="right", transform=left, clip=False)
+    col_labels = label_collection(ax, [(c, 0) for c in range(cols)], [str(origin + c) for c in range(cols)],
+                                  size=size, va="top", transform=below, clip=False)
+    if col_labels.sizes_pt[:, 0].max() + 1.5 > _cell_width(ax, rows, cols):  # 1.5 points apart at least
+        col_labels.remove()
+        col_labels = label_collection(ax, [(c, 0) for c in range(0, cols, 2)],
+                                      [str(origin + c) for c in range(0, cols, 2)],
+                                      size=size, va="top", transform=below, clip=False)
+    row_labels = label_collection(ax, [(0, r) for r in range(rows)], [str(origin + r) for r in range(rows)],
+                                  size=size, ha="right", transform=left, clip=False)
     # the axis names sit 3 points beyond the tallest column number and the widest row number
-    height = max(_label_size(n, size)[1] for n in col_names)
-    width = max(_label_size(n, size)[0] for n in row_names)
+    height = col_labels.sizes_pt[:, 1].max()
+    width = row_labels.sizes_pt[:, 0].max()
     if xlabel:
         label_collection(ax, [(0.5, 0)], [xlabel], size=8, va="top", clip=False,
                          transform=ax.transAxes + shift(0, -6 - height))
     if ylabel:
         label_collection(ax, [(0, 0.5)], [ylabel], size=8, ha="right", rotation=90, clip=False,
                          transform=ax.transAxes + shift(-6 - width, 0))
+
+
+def _cell_width(ax, rows, cols):
+    """The width in points of a cell of a rows x cols grid filling ax (square cells if ax's aspect is equal)."""
+    box = ax.get_position()  # figure fractions
+    width, height = ax.figure.get_size_inches() * (box.width, box.height) * 72
+    return min(width / cols, height / rows) if ax.get_aspect() == 1.0 else width / cols
 
 
 def cell_borders(ax, rows, cols):
@@ -122,20 +97,23 @@ def draw_grid(ax, a, title="", *, annotate=True, vmax=None, cmap=GRADIENT_CMAP, 
     (for gradients), else 0..vmax (for counts).  Values are written in the
     cells when ``annotate`` and the grid is at most 12 x 12.  axis_names:
     write "row" and "col" beside the numbers;  origin: the first row and
-    column number.  Returns the image (for a colour bar).
+    column number.  Returns the cells' mesh (for a colour bar).
     """
     a = np.asarray(a, dtype=float)
     vmax = vmax or float(np.max(np.abs(a))) or 1.0
-    image = ax.imshow(a, cmap=cmap, vmin=-vmax if centred else 0, vmax=vmax, interpolation="nearest")
-    ax.set_title(title, fontsize=10, y=1, pad=4)  # a fixed position: no layout pass on every draw
     rows, cols = a.shape
+    # a mesh of square cells draws ten times faster than an image resampled to the screen's pixels
+    image = ax.pcolormesh(np.arange(cols + 1) - 0.5, np.arange(rows + 1) - 0.5, a, cmap=cmap,
+                          vmin=-vmax if centred else 0, vmax=vmax, antialiased=False)
+    ax.set_aspect("equal")
+    ax.set_title(title, fontsize=10, y=1, pad=4)  # a fixed position: no layout pass on every draw
     cell_borders(ax, rows, cols)
     index_labels(ax, rows, cols, *(("col", "row") if axis_names else ("", "")), origin=origin)
     if annotate and rows <= 12 and cols <= 12:
         white = np.abs(a) > (0.6 if centred else 0.75) * vmax
         r, c = np.indices(a.shape)
         label_collection(ax, np.column_stack([c.ravel(), r.ravel()]), [_fmt(v) for v in a.ravel()],
-                         size=fontsize or (9 if max(rows, cols) <= 6 else 7),
+                         size=fontsize or (9 if max(rows, cols) <= 6 else SMALLEST_FONT),
                          colors=np.where(white, "white", "black").ravel())
     return image
 
@@ -150,7 +128,7 @@ def mark_cells(ax, cells, color="black", linewidth=2.5, labels=None):
         ax.add_patch(Rectangle((c - 0.46, r - 0.46), 0.92, 0.92, fill=False, edgecolor=colors[k],
                                linewidth=linewidth))
         if labels is not None:
-            ax.text(c - 0.4, r - 0.4, labels[k], ha="left", va="top", fontsize=6, color="black",
+            ax.text(c - 0.4, r - 0.4, labels[k], ha="left", va="top", fontsize=SMALLEST_FONT, color="black",
                     bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor=colors[k]))
 
 
@@ -160,17 +138,46 @@ def mark_block(ax, top, left, height, width, color="black", linewidth=2.5, lines
                            linewidth=linewidth, linestyle=linestyle))
 
 
-def grid_figure(ncols, nrows=1, *, size=2.6):
+def figure(width, height):
+    """A matplotlib Figure of width x height inches, made without pyplot.
+
+    pyplot would register it (so the inline backend shows it a second time,
+    and, in Jupyter's interactive mode, redraws it on changes) and could not
+    be used outside the main thread.  Display it with IPython's display().
+    ``fig.created`` (time.perf_counter()) tells an Explorer how long the
+    computation before the figure took.
+    """
+    created = time.perf_counter()
+    fig = Figure(figsize=(width, height), dpi=SCREEN_DPI, facecolor="white")  # opaque: sent without alpha
+    FigureCanvasAgg(fig)  # fig.canvas: draws into a pixel buffer, in any thread
+    fig.created = created
+    return fig
+
+
+def grid_figure(ncols, nrows=1, *, size=2.1):
     """A figure of nrows x ncols square panels; returns (fig, axes as a 2-D array).
 
     The margins are fixed rather than computed by a layout engine: explorers
     redraw these figures on every change, and layout is half the drawing time.
+    Making the Axes is most of the rest, so each layout is made once and
+    copied (unpickling the blank figure takes a quarter of the time).
     """
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.4), squeeze=False)
+    created = time.perf_counter()
+    fig = pickle.loads(_blank_grid(ncols, nrows, size))
+    FigureCanvasAgg(fig)
+    fig.created = created
+    return fig, np.reshape(fig.axes, (nrows, ncols))
+
+
+@lru_cache(maxsize=16)
+def _blank_grid(ncols, nrows, size):
+    """grid_figure's figure before anything is drawn in it, pickled."""
     height = size * nrows + 0.4
+    fig = figure(size * ncols, height)
+    fig.subplots(nrows, ncols, squeeze=False)
     fig.subplots_adjust(left=0.45 / (size * ncols), right=1 - 0.1 / (size * ncols), bottom=0.45 / height,
                         top=1 - 0.35 / height, wspace=0.3, hspace=0.45)
-    return fig, axes
+    return pickle.dumps(fig)
 
 
 def _stack(ax, left, bottom, rows, cols, depth, *, step=(0.35, 0.3), color="white", edge="0.3",
@@ -199,8 +206,10 @@ def question_layer_figure():
 
     Top, the forward pass; bottom, dL/dx: dL/dh[:, :, f], zero-padded, is
     correlated with filter f rotated by 180 degrees, and the 16 shares add up.
-    Returns a matplotlib figure.
+    Returns a matplotlib figure (made by pyplot: a cell that ends with it shows it).
     """
+    import matplotlib.pyplot as plt
+
     fig, ax = plt.subplots(figsize=(11, 5.6))
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.99)
     ax.set_xlim(-1, 47)

@@ -37,3 +37,22 @@ def test_the_views_table_times_every_registered_view(capsys):
         assert (backward is None) == (name not in B.BACKWARD_VIEWS)
         assert all(t > 0 for t in (forward, backward) if t is not None)
     assert f"| fast | {rows['fast'][0]:.3f} | {rows['fast'][1]:.3f} |" in capsys.readouterr().out
+
+
+def test_the_explorer_table_times_each_explorer_and_reads_the_browser_report(tmp_path, monkeypatch, capsys):
+    import json
+
+    press = {"kernel_and_comm": 20.0, "decode": 10.0, "paint": 5.0}
+    report = {"03-multi-filter.ipynb": {"run_all_s": 3.0, "measured": "2026-01-01 00:00", "explorers": [
+        {"presses": [press] * 3, "median_ms": 61.0, "p90_ms": 80.0, "load_average": [0.5, 0.7]}]}}
+    (tmp_path / "latency.json").write_text(json.dumps(report))
+    monkeypatch.setattr(B, "LATENCY_REPORT", tmp_path / "latency.json")
+    B.explorer_table(repeat=1)
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith("| 0")]
+    assert [row[2:4] for row in rows] == ["01", "02", "03", "04", "05", "06", "07"]
+    for row in rows:
+        cells = row.strip("| ").split(" | ")
+        assert all(float(ms) >= 0 for ms in cells[1:6]) and float(cells[5]) > 0  # compute .. state -> PNG
+        assert cells[-4:] == (["61", "80", "20", "15"] if row.startswith("| 03") else ["-"] * 4)
+    assert "median <= 100 ms for every explorer: met (worst 61 ms); p90 <= 200 ms: met (worst 80 ms)" in out

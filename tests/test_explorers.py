@@ -248,7 +248,7 @@ def test_time_phases_explorer(monkeypatch):
             explorer.controls[name].value = value
             assert explorer.png
             seen.add((fingerprint(explorer.png), explorer.text))
-    assert len(seen) == len(calls) == 1 + 5 + 2  # every state measured afresh, every figure and text new
+    assert len(seen) == len(calls) == 1 + 5 + 2  # every new state measured, every figure and text new
     texts = [text for _, text in seen]
     for layouts in ("planes for the forward product, planes for dL/dw, planes for dL/dx",  # C = 3
                     "rows for the forward product, planes for dL/dw, rows for dL/dx",  # C = 16, rows of 48
@@ -334,6 +334,178 @@ def test_explorer_memory_stays_bounded_over_300_states():
     gc.collect()
     assert resident_mb() - before < 60
     assert len(explorer.drawn) == explorer.remember
-    assert sum(len(png) + len(text) for png, text in explorer.drawn.values()) < 10 * 2**20
+    assert sum(len(png) + len(text) for png, _, text in explorer.drawn.values()) < 10 * 2**20
     assert not any(isinstance(o, matplotlib.figure.Figure) for o in gc.get_objects())
     assert plt.get_fignums() == []
+
+
+# ---- at the speed of a hand: pixels, sizes, the states one step away ----------------------------------
+
+def test_a_figure_is_drawn_at_200_pixels_per_inch_and_shown_at_half_size():
+    """One image pixel per screen pixel on a 2x display: 100 CSS pixels per inch of figure, never stretched."""
+    import struct
+
+    from helpers.plotting import SCREEN_DPI
+
+    explorer = E.stride_padding_explorer()
+    fig, _ = E.stride_padding_figure()
+    inches = fig.get_size_inches()
+    width, height = struct.unpack(">II", explorer.png[16:24])  # the PNG header's size
+    assert (width, height) == explorer.size == tuple(round(2 * SCREEN_DPI * v) for v in inches)
+    assert explorer.png[25] == 2  # colour type 2: RGB, no alpha channel to send
+    assert (explorer.image.layout.width, explorer.image.layout.height) == (f"{width / 2:g}px", f"{height / 2:g}px")
+    assert set(explorer.timings) == {"compute", "figure", "draw", "encode"}
+    assert all(t > 0 for t in explorer.timings.values())
+
+
+def test_the_likely_next_states_go_on_the_way_the_hand_moved():
+    import ipywidgets
+
+    controls = {"a": ipywidgets.IntSlider(2, 0, 5), "t": ipywidgets.ToggleButtons(options=["x", "y", "z"], value="y"),
+                "s": ipywidgets.IntSlider(16, 8, 48, step=8)}
+    after_a_move = [dict(key) for key in E.core.neighbours(controls, "s", -1)]
+    assert after_a_move == [{"a": 2, "t": "y", "s": 8}, {"a": 2, "t": "y", "s": 24}]  # 16 - 8, then 16 + 8 (no 0)
+    after_a_move = [dict(key) for key in E.core.neighbours(controls, "a", 1)]
+    assert after_a_move == [{"a": 3, "t": "y", "s": 16}, {"a": 4, "t": "y", "s": 16}, {"a": 1, "t": "y", "s": 16}]
+    before_any = [dict(key) for key in E.core.neighbours(controls)]
+    assert before_any == [{"a": 3, "t": "y", "s": 16}, {"a": 1, "t": "y", "s": 16},  # one step of every control
+                          {"a": 2, "t": "z", "s": 16}, {"a": 2, "t": "x", "s": 16},
+                          {"a": 2, "t": "y", "s": 24}, {"a": 2, "t": "y", "s": 8}]
+
+
+def counting_explorer(calls, **kwargs):
+    """A multi-filter explorer whose figure function records the filter of every call (and its thread)."""
+    import threading
+
+    import ipywidgets
+
+    def figure_fn(f):
+        calls.append((f, threading.current_thread() is threading.main_thread()))
+        return E.multi_filter_figure(DH4, W4, f=f)
+
+    return E.Explorer(figure_fn, {"f": ipywidgets.IntSlider(0, 0, 3)}, **kwargs)
+
+
+def settle(explorer, timeout=30):
+    """Wait until the background thread has drawn every state it planned."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while explorer._todo or explorer._busy is not None:
+        assert time.monotonic() < deadline, "the background thread did not finish"
+        time.sleep(0.01)
+
+
+def test_the_next_states_are_drawn_in_the_background_and_shown_at_once():
+    calls = []
+    explorer = counting_explorer(calls, prefetch=True)
+    explorer.controls["f"].value = 1
+    settle(explorer)
+    assert calls == [(0, True), (1, True), (2, False), (3, False)]  # the next two steps, by the thread
+    timings = explorer.timings
+    explorer.controls["f"].value = 2
+    assert len(calls) == 4 and explorer.png == explorer.drawn[(("f", 2),)][0]
+    assert explorer.timings is timings  # nothing drawn for this change
+
+
+def test_no_explorer_draws_in_the_background_outside_a_kernel():
+    calls = []
+    explorer = counting_explorer(calls)
+    explorer.controls["f"].value = 1
+    assert not explorer.prefetch and explorer._thread is None and calls == [(0, True), (1, True)]
+
+
+def test_a_state_the_thread_is_drawing_is_awaited_not_drawn_again():
+    import threading
+
+    calls, started, release = [], threading.Event(), threading.Event()
+    explorer = counting_explorer(calls, prefetch=True)
+    figure_fn = explorer.figure_fn
+
+    def slow_in_the_background(f):
+        if threading.current_thread() is not threading.main_thread():
+            started.set()
+            release.wait(10)
+        return figure_fn(f=f)
+
+    explorer.figure_fn = slow_in_the_background
+    explorer.controls["f"].value = 1
+    assert started.wait(10)  # the thread is drawing f = 2
+    threading.Timer(0.3, release.set).start()
+    explorer.controls["f"].value = 2  # waits for the thread's drawing
+    assert explorer.png == explorer.drawn[(("f", 2),)][0]
+    settle(explorer)
+    assert [call for call in calls if call[0] == 2] == [(2, False)]  # drawn once, by the thread
+
+
+def test_a_moving_hand_replaces_the_plan_and_the_thread_waits_for_a_quiet_moment():
+    """Changes closer together than QUIET: the thread draws nothing; its plan is only the last state's."""
+    calls = []
+    explorer = counting_explorer(calls, prefetch=True)
+    explorer.controls["f"].value = 1  # plans f = 2
+    explorer.controls["f"].value = 2  # plans f = 3 instead (f = 1 is kept)
+    assert explorer._todo == [(("f", 3),)]
+    settle(explorer)
+    assert calls == [(0, True), (1, True), (2, True), (3, False)]  # the first plan was dropped, not queued
+
+
+def test_no_background_drawing_while_a_cell_runs_and_one_figure_at_a_time():
+    """Notebook 07's figure function runs the model, whose layers keep state from forward to backward: no
+    two figures at once (a change's own waits for the thread's), and none in the background during a cell."""
+    import threading
+
+    from helpers.explorers.core import _GATE
+
+    active, most, started, release = [0], [0], threading.Event(), threading.Event()
+    explorer = counting_explorer([], prefetch=True)
+    figure_fn = explorer.figure_fn
+
+    def one_at_a_time(f):
+        active[0] += 1
+        most[0] = max(most[0], active[0])
+        if threading.current_thread() is not threading.main_thread():
+            started.set()
+            release.wait(10)
+        try:
+            return figure_fn(f=f)
+        finally:
+            active[0] -= 1
+
+    explorer.figure_fn = one_at_a_time
+    explorer.controls["f"].value = 1  # plans f = 2
+    assert started.wait(10)
+    threading.Timer(0.3, release.set).start()
+    explorer.controls["f"].value = 3  # not kept, not being drawn: drawn here, after the thread's f = 2
+    assert most[0] == 1 and (("f", 2),) in explorer.drawn
+    _GATE.before_cell()  # a cell starts: the thread stops drawing
+    try:
+        explorer.drawn.pop((("f", 1),))
+        explorer.controls["f"].value = 2  # kept; plans f = 1, forgotten
+        threading.Event().wait(0.3)
+        assert explorer._todo == [(("f", 1),)] and (("f", 1),) not in explorer.drawn
+    finally:
+        _GATE.after_cell()
+    settle(explorer)
+    assert (("f", 1),) in explorer.drawn and most[0] == 1
+
+
+def test_setting_a_control_back_within_a_hold_draws_nothing():
+    calls = []
+    explorer = counting_explorer(calls)
+    png = explorer.png
+    with explorer.hold():
+        explorer.controls["f"].value = 3
+        explorer.controls["f"].value = 0
+    assert calls == [(0, True)] and explorer.png == png
+
+
+def test_show_displays_the_readout_and_a_png(monkeypatch):
+    """The static copy before each explorer: a PNG whether or not an inline backend is active."""
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    fig, text = E.multi_channel_figure(X3, W3, DH3, channel=1)
+    E.show(fig, text)
+    assert [type(obj).__name__ for obj in shown] == ["HTML", "Image"]
+    assert shown[0].data == text and shown[1].format == "png" and shown[1].data.startswith(b"\x89PNG")

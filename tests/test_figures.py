@@ -1,7 +1,7 @@
 """Figure layout: no label clipped by the figure's edge, none on top of another label or of a neighbouring panel.
 
 The small grids write their numbers and axis names as glyph outlines (one
-PathCollection per group, see helpers.plotting); their extents are computed
+PathCollection per group, see helpers/_glyphs.py); their extents are computed
 here from the glyph paths and offsets, independently of the artists' own
 get_window_extent.  Each figure function is drawn at the states the
 notebooks show, and checked both as the explorers render it (fixed margins)
@@ -164,7 +164,7 @@ def test_running_sum_view_draws_each_share_on_its_own_scale():
     fig, text = E.multi_filter_figure(DH16, W16, f=3)
     share = E.filter_shares(DH16, W16)[3]
     total = E.filter_shares(DH16, W16).sum(axis=0)
-    top, bottom = fig.axes[0].images[0].get_clim(), fig.axes[3].images[0].get_clim()
+    top, bottom = fig.axes[0].collections[0].get_clim(), fig.axes[3].collections[0].get_clim()  # the meshes
     assert np.allclose(top, (-np.abs(share).max(), np.abs(share).max()))
     assert np.allclose(bottom, (-np.abs(total).max(), np.abs(total).max()))
     assert f"±{np.abs(share).max():.2f}" in text
@@ -179,3 +179,56 @@ def test_sixteen_shares_have_two_colour_bars():
     limits = sorted(bar.get_ylim()[1] for bar in bars)
     assert np.allclose(limits, sorted([np.abs(shares).max(), np.abs(shares.sum(axis=0)).max()]))
     plt.close(fig)
+
+
+EXPLORER_FIGURES = [name for name in FIGURES if name[:2] in ("01", "02", "03", "04", "05", "07")
+                    and name not in ("03 shares", "05 pattern, constrained", "07 filters, constrained")]
+
+
+def _time_phases_figure(monkeypatch):
+    from helpers.explorers import speed
+
+    times = dict.fromkeys(E.PHASES, 1.5)
+    monkeypatch.setattr(speed, "time_phases", lambda *a, **k: (times, {"x": 1e6, "cols": 9e6}))
+    return E.time_phases_figure()[0]
+
+
+@pytest.mark.parametrize("name", [*EXPLORER_FIGURES, "06"])
+def test_explorer_text_is_at_least_10_css_pixels_and_the_figure_fits_the_output_area(name, monkeypatch):
+    """Shown at SCREEN_DPI CSS pixels per inch, no text is under 10 px and no figure wider than the output area
+    of a 1280 x 800 window with JupyterLab's file browser open."""
+    from matplotlib.text import Text
+
+    from helpers._glyphs import GlyphLabels
+
+    fig = _time_phases_figure(monkeypatch) if name == "06" else FIGURES[name]()
+    fig.canvas.draw()  # tick labels exist once drawn
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
+    sizes = [t.get_fontsize() for t in texts] + [g.font_size for g in fig.findobj(GlyphLabels)]
+    assert texts and min(sizes) * plotting.SCREEN_DPI / 72 >= 10, min(sizes)
+    assert fig.get_size_inches()[0] <= plotting.WIDEST
+
+
+def test_grid_figures_are_copies_of_one_blank_layout():
+    """grid_figure unpickles a kept blank figure: each call gets its own, drawn like a new one."""
+    first, axes = plotting.grid_figure(3, nrows=2, size=1.5)
+    plotting.draw_grid(axes[0, 0], np.eye(3), "drawn")
+    second, fresh = plotting.grid_figure(3, nrows=2, size=1.5)
+    assert second is not first and fresh.shape == (2, 3) and not fresh[0, 0].collections
+    boxes = [[a.get_position(original=True).bounds for a in grid.flat] for grid in (axes, fresh)]
+    assert boxes[0] == boxes[1]
+    assert fresh[0, 0].figure is second and second.get_size_inches().tolist() == [4.5, 3.4]
+
+
+def test_every_static_figure_is_stored_in_the_notebooks_as_a_png():
+    """Each show(...) call before an explorer leaves a PNG in the stored outputs, for readers without a kernel."""
+    import json
+    import re
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            calls = len(re.findall(r"^show\(", "".join(cell["source"]), flags=re.M))
+            if cell["cell_type"] == "code" and calls:
+                pngs = sum("image/png" in output.get("data", {}) for output in cell["outputs"])
+                assert pngs == calls, (path.name, "".join(cell["source"])[:80])

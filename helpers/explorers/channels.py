@@ -1,10 +1,10 @@
 """Explorers of notebooks 01-03: one channel, several channels, many filters."""
 
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import colormaps
 
 from ..formula import correlate2d, full_convolve2d
-from ..plotting import draw_grid, grid_figure, mark_block, mark_cells
+from ..plotting import SMALLEST_FONT, draw_grid, grid_figure, mark_block, mark_cells
 from .core import Explorer
 
 __all__ = [
@@ -46,7 +46,7 @@ def single_channel_figure(x, w, dh, view="output", row=0, col=0):
         mark_block(ax_x, row, col, KH, KW)
         draw_grid(ax_dh, dh, "dL/dh")
         mark_cells(ax_dh, [(row, col)])
-        draw_grid(ax_dx, share, f"what dL/dh[{row}, {col}] adds to dL/dx")
+        draw_grid(ax_dx, share, f"dL/dx += dL/dh[{row}, {col}]·w")
         mark_block(ax_dx, row, col, KH, KW)
         text = (f"Output h[{row}, {col}] read x[{row}:{row + KH}, {col}:{col + KW}]. "
                 f"Backward, it sends dL/dh[{row}, {col}] · w = {dh[row, col]:.2f} · w back over "
@@ -58,7 +58,7 @@ def single_channel_figure(x, w, dh, view="output", row=0, col=0):
     draw_grid(ax_x, x, f"x[{row}, {col}]")
     mark_cells(ax_x, [(row, col)])
     draw_grid(ax_dh, dh, f"outputs that read x[{row}, {col}]")
-    colors = [plt.cm.tab10(k) for k in range(len(pairs))]  # one colour per (output, tap) pair
+    colors = [colormaps["tab10"](k) for k in range(len(pairs))]  # one colour per (output, tap) pair
     mark_cells(ax_dh, [o for o, _ in pairs], color=colors, labels=[f"w{list(t)}" for _, t in pairs])
     mark_cells(ax_w, [t for _, t in pairs], color=colors, labels=[f"dh{list(o)}" for o, _ in pairs])
     draw_grid(ax_dx, dx, "dL/dx")
@@ -102,7 +102,7 @@ def multi_channel_figure(x, w, dh, channel=0):
         raise ValueError(f"channel must be in 0..{C - 1}, got {channel}")
     dw_c = correlate2d(x[:, :, channel], dh)
     dx_c = full_convolve2d(dh, w[:, :, channel])
-    fig, axes = grid_figure(5, size=2.3)
+    fig, axes = grid_figure(5, size=1.68)
     panels = [(x[:, :, channel], f"x[:, :, {channel}]"), (w[:, :, channel], f"w[:, :, {channel}]"),
               (dh, "dL/dh (shared)"), (dw_c, f"dL/dw[:, :, {channel}]"), (dx_c, f"dL/dx[:, :, {channel}]")]
     for ax, (a, title) in zip(axes[0], panels):
@@ -159,7 +159,7 @@ def filter_shares_figure(dh, w, channel=0, columns=6):
     for k, (image, label) in enumerate(((share_image, "shares"), (sum_image, "sum"))):
         cax = bars.inset_axes([0.08 + 0.5 * k, 0.05, 0.1, 0.9])
         fig.colorbar(image, cax=cax)
-        cax.tick_params(labelsize=7)
+        cax.tick_params(labelsize=SMALLEST_FONT)
         cax.set_title(label, fontsize=8, pad=4)
     return fig
 

@@ -50,7 +50,7 @@ def stride_padding_figure(size=7, kernel=3, stride=2, padding=1, dilation=1):
     s = stride_padding_state(size, kernel, stride, padding, dilation)
     g, p, eff = s["g"], padding, (kernel - 1) * dilation + 1
     O = g.out[0]
-    fig, axes = grid_figure(3, size=3.3)
+    fig, axes = grid_figure(3, size=2.8)
     ax_cov, ax_up, ax_dx = axes[0]
 
     # numbered as x is (the padding is row -p ..), so that the three panels share one numbering of x
@@ -66,7 +66,7 @@ def stride_padding_figure(size=7, kernel=3, stride=2, padding=1, dilation=1):
 
     never = [(r, c) for r in range(size) for c in range(size)
              if s["coverage"][p + r, p + c] == 0]
-    draw_grid(ax_dx, s["dx"], "dL/dx (green: never read, exactly 0)")
+    draw_grid(ax_dx, s["dx"], "dL/dx (green: never read)")
     mark_cells(ax_dx, never, color="tab:green")
 
     text = (f"Effective kernel (K − 1)·d + 1 = {eff}; output size "
@@ -88,8 +88,7 @@ def stride_padding_explorer(size=7, kernel=3, stride=2, padding=1, dilation=1):
     import ipywidgets as widgets
 
     def slider(value, low, high, name):
-        return widgets.IntSlider(value, low, high, description=name,
-                                 layout={"width": "300px"}, style={"description_width": "70px"})
+        return widgets.IntSlider(value, low, high, description=name)
 
     controls = {
         "size": slider(size, 3, 12, "input H"),

@@ -1,10 +1,9 @@
 """Explorer of notebook 05: where each weight, input pixel and output sits in the matrix C."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from ..matrix import conv_matrix_pattern
-from ..plotting import cell_borders, draw_grid, index_labels, label_collection, mark_cells
+from ..plotting import SMALLEST_FONT, cell_borders, draw_grid, figure, index_labels, label_collection, mark_cells
 from .core import Explorer
 
 __all__ = ["weight_names", "draw_pattern", "conv_matrix_figure", "conv_matrix_explorer"]
@@ -30,10 +29,10 @@ def draw_pattern(ax, pattern, names, highlight=(), title=""):
     ax.imshow(shade, cmap="Oranges", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
     if rows * cols <= 400:
         nonzero = np.argwhere(pattern >= 0)
-        label_collection(ax, nonzero[:, ::-1], [names[pattern[r, c]] for r, c in nonzero], size=6,
+        label_collection(ax, nonzero[:, ::-1], [names[pattern[r, c]] for r, c in nonzero], size=SMALLEST_FONT,
                          colors=["white" if shade[r, c] == 1 else "black" for r, c in nonzero])
     cell_borders(ax, rows, cols)
-    index_labels(ax, rows, cols, "column = input pixel (y, z), row-major", "row = output (u, v)", size=6)
+    index_labels(ax, rows, cols, "column = input pixel (y, z), row-major", "row = output (u, v)")
     ax.set_title(title, fontsize=10, y=1, pad=4)
 
 
@@ -51,7 +50,7 @@ def conv_matrix_figure(pick="weight", index=0, size=4, kernel=3):
     if not 0 <= index < limits[pick]:
         raise ValueError(f"the {pick} index must be in 0..{limits[pick] - 1}, got {index}")
     names = weight_names(kernel)
-    fig = plt.figure(figsize=(9, 5.6))
+    fig = figure(8.4, 5.4)
     grid = fig.add_gridspec(2, 3, height_ratios=[1.1, 1], left=0.07, right=0.98, top=0.95, bottom=0.08,
                             hspace=0.45, wspace=0.3)
     ax_c = fig.add_subplot(grid[0, :])

@@ -1,10 +1,10 @@
 """Explorer of notebook 06: where the time of a vectorised conv forward + backward goes."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from ..fast import PHASES, layout, phase_times
 from ..geometry import conv_geometry
+from ..plotting import figure
 from .core import Explorer
 
 __all__ = ["PHASES", "time_phases", "time_phases_figure", "time_phases_explorer"]
@@ -32,7 +32,8 @@ def time_phases(size=16, channels=16, *, batch=8, filters=32, kernel=3, repeat=5
 def time_phases_figure(size=16, channels=16):
     """A bar per phase (ms) and the memory of cols against x.  Returns (fig, html text)."""
     times, memory = time_phases(size, channels)
-    fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(10, 3), gridspec_kw={"width_ratios": [3, 1]})
+    fig = figure(8.4, 3)
+    ax_t, ax_m = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 1]})
     fig.subplots_adjust(left=0.2, right=0.98, bottom=0.17, top=0.9, wspace=0.35)
     names = list(times)
     ax_t.barh(names[::-1], [times[n] for n in names[::-1]], color="tab:blue")
@@ -59,4 +60,5 @@ def time_phases_explorer():
         "size": widgets.IntSlider(16, 8, 48, step=8, description="image side"),
         "channels": widgets.ToggleButtons(options=[3, 16, 32], value=16, description="channels"),
     }
-    return Explorer(time_phases_figure, controls, remember=0)  # measure afresh every time
+    # each state is timed once, in the foreground or while the learner reads; moving back shows that timing
+    return Explorer(time_phases_figure, controls)

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..layers import SoftmaxCrossEntropy
-from ..plotting import draw_grid, grid_figure
+from ..plotting import SMALLEST_FONT, draw_grid, grid_figure
 from .core import Explorer
 
 __all__ = ["input_gradient", "score_gradient", "prediction_figure", "prediction_explorer"]
@@ -43,7 +43,7 @@ def prediction_figure(model, images, labels, index=0):
     label = labels[index]
     probs, dx = input_gradient(model, images[index], label)
     dscore = score_gradient(model, images[index], label)
-    fig, axes = grid_figure(4, size=2.6)
+    fig, axes = grid_figure(4)
     ax_img, ax_dx, ax_score, ax_p = axes[0]
     draw_grid(ax_img, images[index][:, :, 0], f"test image {index}", cmap="Greys", centred=False,
               annotate=False, vmax=1.0)
@@ -57,8 +57,8 @@ def prediction_figure(model, images, labels, index=0):
     ax_p.set_ylim(0, 1)
     ax_p.set_xlabel("digit", fontsize=8)
     ax_p.set_ylabel("probability", fontsize=8)
-    ax_p.set_title("prediction (green: true digit)", fontsize=10)
-    ax_p.tick_params(labelsize=7)
+    ax_p.set_title("prediction (green: true)", fontsize=10)
+    ax_p.tick_params(labelsize=SMALLEST_FONT)
     predicted = int(np.argmax(probs))
     verdict = "right" if predicted == labels[index] else "<b>wrong</b>"
     text = (f"Test image {index}: true digit {label}, predicted {predicted} with probability "

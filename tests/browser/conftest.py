@@ -23,6 +23,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+LATENCY_REPORT = Path(__file__).resolve().parent / "latency.json"  # the explorers' latency, for `make bench`
 INSTALL_HINT = ("Chromium not found. Install Debian's build with `sudo apt-get install chromium` "
                 "(or point CHROMIUM_PATH at a Chromium binary); `bash .ci/run` does this for you.")
 
@@ -152,11 +153,25 @@ def screenshots():
 
 
 def pytest_terminal_summary(terminalreporter):
-    from test_jupyterlab import LATENCIES, RUN_TIMES  # filled by the tests of this folder
+    """Print each explorer's key press -> new figure times, and merge them into LATENCY_REPORT for `make bench`."""
+    from test_jupyterlab import READING, REPORT, RUN_TIMES  # filled by the tests of this folder
 
     if not RUN_TIMES:
         return
-    terminalreporter.section("JupyterLab in Chromium")
+    terminalreporter.section("JupyterLab in Chromium (1280 x 800, 2x display, file browser open)")
     for name, seconds in RUN_TIMES.items():
-        latency = ", ".join(f"{1e3 * t:.0f}" for t in LATENCIES.get(name, [])) or "no explorer"
-        terminalreporter.write_line(f"{name:38} run all: {seconds:5.1f} s   key press -> new figure (ms): {latency}")
+        terminalreporter.write_line(f"{name:38} run all: {seconds:5.1f} s")
+        for k, explorer in enumerate(REPORT.get(name, [])):
+            drag = explorer.get("drag", {})
+            terminalreporter.write_line(
+                f"    explorer {k}: key press -> new figure median {explorer['median_ms']:.0f} ms, "
+                f"p90 {explorer['p90_ms']:.0f} ms over {len(explorer['presses'])} presses {READING} s apart; "
+                f"image {explorer['image_px'][0]} x {explorer['image_px'][1]} px; "
+                f"load {explorer['load_average'][0]:.1f}-{explorer['load_average'][1]:.1f}"
+                + (f"; drag through {drag['values']} values: {drag['figures']} figures, "
+                   f"{drag['after_release']} after release" if drag else ""))
+    report = json.loads(LATENCY_REPORT.read_text()) if LATENCY_REPORT.exists() else {}
+    report.update({name: {"run_all_s": RUN_TIMES[name], "explorers": REPORT.get(name, []),
+                          "measured": time.strftime("%Y-%m-%d %H:%M")} for name in RUN_TIMES})
+    LATENCY_REPORT.write_text(json.dumps(report, indent=1))
+    terminalreporter.write_line(f"written to {LATENCY_REPORT.relative_to(ROOT)}; `make bench` prints it")
