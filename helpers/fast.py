@@ -2,7 +2,8 @@
 
 :func:`conv2d`, :func:`conv2d_backward` (and so the layers of notebook 07
 and ``make bench``) and :func:`conv2d_transpose` run the products of the
-im2col view, with M = N*OH*OW and K = KH*KW*C::
+im2col view, whose columns matrix has M = N*OH*OW rows and R = KH*KW*C
+columns (the series keeps K for the kernel size)::
 
     h  = cols @ w2.T,   dw2 = dh2.T @ cols,   dcols = dh2 @ w2,   dx = col2im(dcols)
 
@@ -12,14 +13,14 @@ Two choices make them fast (``make bench``):
   the columns folds ``+ b`` into the forward product and ``db`` into the
   dL/dw product: no separate pass over h or dh.
 * The memory layout follows the channel count.  With many channels the
-  (M, K) matrix is built from channels-last windows (pieces of C
+  (M, R) matrix is built from channels-last windows (pieces of C
   contiguous numbers) and dL/dx is one product per tap, (M, F) @ (F, C),
   added onto its strided slice.  With few channels those pieces are 3 or 4
-  numbers long and every copy crawls, so the transposed matrix (K, M) is
+  numbers long and every copy crawls, so the transposed matrix (R, M) is
   built instead from channel *planes* (C, N, H, W): each of its rows is a
   shifted image, copied a whole image row at a time, and col2im adds
   whole planes.  Same products, same numbers, 1.2-1.6x faster there.
-  dL/dw = cols.T @ dh2 runs faster on a C-ordered (K, M) matrix, so the
+  dL/dw = cols.T @ dh2 runs faster on a C-ordered (R, M) matrix, so the
   backward pass builds it from planes also when an output row is longer
   than the channel axis (8-15% off the backward pass of such layers).
 
@@ -47,7 +48,7 @@ __all__ = ["FEW_CHANNELS", "PHASES", "layout", "conv2d", "conv2d_backward", "con
            "phase_times"]
 
 FEW_CHANNELS = 8  # below this many input channels, the planes layout
-PHASES = ("im2col (copy windows)", "forward: cols @ W.T", "dL/dw: dh.T @ cols",
+PHASES = ("im2col ×2 (copy windows)", "forward: cols @ W.T", "dL/dw: dh.T @ cols",
           "dL/dcols: dh @ W", "col2im (+=)")
 IM2COL, FORWARD, DW, DCOLS, COL2IM = PHASES
 
@@ -59,8 +60,8 @@ def _untimed(phase):
 def layout(g, product):
     """"planes" or "rows": the layout `product` ("h", "dw" or "dx") works on.
 
-    planes: a C-ordered (K, M) matrix, cols.T, filled from channel planes;
-    rows: the channels-last (M, K) matrix, cols, filled from windows.
+    planes: a C-ordered (R, M) matrix, cols.T, filled from channel planes;
+    rows: the channels-last (M, R) matrix, cols, filled from windows.
     """
     few = g.channels < FEW_CHANNELS
     if product == "dw":  # and output rows, contiguous at column stride 1, longer than C
@@ -86,37 +87,37 @@ def _plane_windows(planes, g):
 
 
 def _cols_t(x, g, ones, planes):
-    """cols.T (K, M), or (K + 1, M) with a last row of ones if `ones` (it carries the bias).
+    """cols.T (R, M), or (R + 1, M) with a last row of ones if `ones` (it carries the bias).
 
-    planes: a C-ordered (K[+1], M) array filled from channel planes, a whole
-    output row at a time.  Otherwise the transpose of a C-ordered (M, K[+1])
+    planes: a C-ordered (R[+1], M) array filled from channel planes, a whole
+    output row at a time.  Otherwise the transpose of a C-ordered (M, R[+1])
     array, filled from channels-last windows.
     """
     N, (OH, OW), (KH, KW), C = len(x), g.out, g.kernel, g.channels
-    K = KH * KW * C
+    R = KH * KW * C
     if planes:
-        a = np.empty((K + ones, N * OH * OW), dtype=x.dtype)
-        rows = np.reshape(a[:K], (KH, KW, C, N, OH, OW), copy=False)
+        a = np.empty((R + ones, N * OH * OW), dtype=x.dtype)
+        rows = np.reshape(a[:R], (KH, KW, C, N, OH, OW), copy=False)
         rows[...] = _plane_windows(_planes(x, g), g)
     else:
-        a = np.empty((N * OH * OW, K + ones), dtype=x.dtype).T
-        rows = np.reshape(a[:K].T, (N, OH, OW, KH, KW, C), copy=False)
+        a = np.empty((N * OH * OW, R + ones), dtype=x.dtype).T
+        rows = np.reshape(a[:R].T, (N, OH, OW, KH, KW, C), copy=False)
         rows[...] = windows(pad_input(x, g), g)
     if ones:
-        a[K] = 1
+        a[R] = 1
     return a
 
 
 def forward(x, w, b, g, lap=_untimed, product="h"):
     """(h (N, OH, OW, F), cols.T) of checked x (N, H, W, C), w (F, KH, KW, C), b (F,) or None.
 
-    cols.T is (K + 1, M) with the row of ones when b is given, else (K, M),
+    cols.T is (R + 1, M) with the row of ones when b is given, else (R, M),
     in the layout of `product` (its own, or "dw" to keep it for backward).
     lap(phase) is called after each step (see :func:`phase_times`).
     """
-    w2 = w.reshape(g.filters, -1)  # (F, K)
+    w2 = w.reshape(g.filters, -1)  # (F, R)
     if b is not None:
-        w2 = np.concatenate([w2, b[:, None]], axis=1)  # (F, K + 1): b multiplies the row of ones
+        w2 = np.concatenate([w2, b[:, None]], axis=1)  # (F, R + 1): b multiplies the row of ones
     cols_t = _cols_t(x, g, ones=b is not None, planes=layout(g, product) == "planes")
     lap(IM2COL)
     h = cols_t.T @ w2.T  # (M, F)
@@ -126,7 +127,7 @@ def forward(x, w, b, g, lap=_untimed, product="h"):
 
 def backward(dh, x, w, g, lap=_untimed):
     """(dx, dw, db) of checked dh (N, OH, OW, F), x (N, H, W, C), w (F, KH, KW, C)."""
-    cols_t = _cols_t(x, g, ones=True, planes=layout(g, "dw") == "planes")  # (K + 1, M)
+    cols_t = _cols_t(x, g, ones=True, planes=layout(g, "dw") == "planes")  # (R + 1, M)
     lap(IM2COL)
     dw, db = _dw_db(dh, cols_t, w, g)
     lap(DW)
@@ -135,8 +136,8 @@ def backward(dh, x, w, g, lap=_untimed):
 
 
 def _dw_db(dh, cols_t, w, g):
-    """(dw, db) = dh2.T @ [cols | 1], from cols.T (K + 1, M) with its row of ones."""
-    dwb = (cols_t @ dh.reshape(-1, g.filters)).T  # (F, K + 1)
+    """(dw, db) = dh2.T @ [cols | 1], from cols.T (R + 1, M) with its row of ones."""
+    dwb = (cols_t @ dh.reshape(-1, g.filters)).T  # (F, R + 1)
     return dwb[:, :-1].reshape(w.shape), dwb[:, -1]
 
 
@@ -145,7 +146,7 @@ def _dx(dh, w, g, lap=_untimed):
 
     rows: tap (i, j)'s columns of dcols are dh2 @ w[:, i, j, :] (M, C), one
     contiguous block added onto the tap's strided slice of x_pad.
-    planes: dcols.T = w2.T @ dh2.T (K, M), whose rows are output-shaped
+    planes: dcols.T = w2.T @ dh2.T (R, M), whose rows are output-shaped
     planes added onto planes of dx; then back to channels-last.
     """
     N, (OH, OW), (KH, KW), C, F = len(dh), g.out, g.kernel, g.channels, g.filters
@@ -236,7 +237,7 @@ class Columns(NamedTuple):
     """What :func:`conv2d_keeping_columns` keeps for the backward pass."""
 
     geometry: object  # the ConvGeometry of the forward pass
-    cols_t: np.ndarray  # (K + 1, N*OH*OW): the columns matrix, transposed, with its row of ones
+    cols_t: np.ndarray  # (R + 1, N*OH*OW): the columns matrix, transposed, with its row of ones
 
 
 def conv2d_keeping_columns(x, w, b=None, *, stride=1, padding=0, dilation=1):

@@ -4,12 +4,12 @@ Channels-last makes im2col a pure view: the window of output (n, oh, ow) is
 ``x_pad[n, s*oh + d*i, s*ow + d*j, c]`` for i < KH, j < KW, c < C, so a 6-D
 strided view (N, OH, OW, KH, KW, C) reshapes to the columns matrix
 ``cols`` (N*OH*OW, KH*KW*C) whose column order (i, j, c) is exactly that of
-``w2 = w.reshape(F, -1)``.  Then, with M = N*OH*OW, K = KH*KW*C and
+``w2 = w.reshape(F, -1)``.  Then, with M = N*OH*OW rows, R = KH*KW*C columns and
 ``dh2 = dh.reshape(M, F)``::
 
     h     = cols @ w2.T        (M, F)    forward
-    dw2   = dh2.T @ cols       (F, K)    dL/dw
-    dcols = dh2 @ w2           (M, K)    dL/dcols, then dx = col2im(dcols)
+    dw2   = dh2.T @ cols       (F, R)    dL/dw
+    dcols = dh2 @ w2           (M, R)    dL/dcols, then dx = col2im(dcols)
     db    = dh2.sum(0)         (F,)
 
 col2im is the ``+=`` scatter of the loop reference, done one kernel tap at a
@@ -81,7 +81,7 @@ def conv2d_im2col(x, w, b=None, *, stride=1, padding=0, dilation=1):
     Returns h: (OH, OW, F) or (N, OH, OW, F).
     """
     g, x, w, b, _ = prepare(x, w, b=b, stride=stride, padding=padding, dilation=dilation)
-    cols = im2col(x, g.kernel, stride=stride, padding=padding, dilation=dilation)  # (M, K)
+    cols = im2col(x, g.kernel, stride=stride, padding=padding, dilation=dilation)  # (M, R)
     h = cols @ w.reshape(g.filters, -1).T  # (M, F)
     if b is not None:
         h += b
@@ -96,8 +96,8 @@ def conv2d_backward_im2col(dh, x, w, *, stride=1, padding=0, dilation=1):
     """
     g, x, w, _, dh = prepare(x, w, dh=dh, stride=stride, padding=padding, dilation=dilation)
     params = dict(stride=stride, padding=padding, dilation=dilation)
-    cols = im2col(x, g.kernel, **params)  # (M, K)
-    dh2, w2 = dh.reshape(-1, g.filters), w.reshape(g.filters, -1)  # (M, F), (F, K)
+    cols = im2col(x, g.kernel, **params)  # (M, R)
+    dh2, w2 = dh.reshape(-1, g.filters), w.reshape(g.filters, -1)  # (M, F), (F, R)
     dw = (dh2.T @ cols).reshape(w.shape)
     dx = col2im(dh2 @ w2, x.shape, g.kernel, **params)
     return unbatch(g, dx), dw, dh2.sum(axis=0)

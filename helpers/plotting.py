@@ -23,8 +23,8 @@ from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from ._glyphs import glyph_labels
 
-__all__ = ["draw_grid", "mark_cells", "mark_block", "figure", "grid_figure", "label_collection", "index_labels",
-           "cell_borders", "GRADIENT_CMAP", "SMALLEST_FONT", "SCREEN_DPI", "WIDEST"]
+__all__ = ["draw_grid", "mark_cells", "mark_block", "figure", "grid_figure", "colour_bar", "label_collection",
+           "index_labels", "cell_borders", "GRADIENT_CMAP", "SMALLEST_FONT", "SCREEN_DPI", "WIDEST"]
 
 GRADIENT_CMAP = "RdBu_r"  # blue < 0 < red, white at 0
 SCREEN_DPI = 100  # CSS pixels per inch of figure, as an explorer shows it
@@ -118,17 +118,18 @@ def draw_grid(ax, a, title="", *, annotate=True, vmax=None, cmap=GRADIENT_CMAP, 
     return image
 
 
-def mark_cells(ax, cells, color="black", linewidth=2.5, labels=None):
-    """Outline cells [(row, col), ...]; optionally write a small label in a corner.
+def mark_cells(ax, cells, color="black", linewidth=2.5, labels=None, size=0.92, fontsize=SMALLEST_FONT):
+    """Outline cells [(row, col), ...]; optionally write a short label in a corner.
 
     color: one colour for all cells, or a list with one colour per cell.
+    size: the outline's side, in cells (a smaller one nests inside another's).
     """
     colors = [color] * len(cells) if isinstance(color, str) else list(color)
     for k, (r, c) in enumerate(cells):
-        ax.add_patch(Rectangle((c - 0.46, r - 0.46), 0.92, 0.92, fill=False, edgecolor=colors[k],
+        ax.add_patch(Rectangle((c - size / 2, r - size / 2), size, size, fill=False, edgecolor=colors[k],
                                linewidth=linewidth))
         if labels is not None:
-            ax.text(c - 0.4, r - 0.4, labels[k], ha="left", va="top", fontsize=SMALLEST_FONT, color="black",
+            ax.text(c - 0.43, r - 0.43, labels[k], ha="left", va="top", fontsize=fontsize, color="black",
                     bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor=colors[k]))
 
 
@@ -154,30 +155,61 @@ def figure(width, height):
     return fig
 
 
-def grid_figure(ncols, nrows=1, *, size=2.1):
+def grid_figure(ncols, nrows=1, *, size=2.1, bars=False):
     """A figure of nrows x ncols square panels; returns (fig, axes as a 2-D array).
 
+    bars: also a narrow axes right of each row, for :func:`colour_bar`;
+    then returns (fig, axes, bar axes (nrows,)).
     The margins are fixed rather than computed by a layout engine: explorers
     redraw these figures on every change, and layout is half the drawing time.
     Making the Axes is most of the rest, so each layout is made once and
     copied (unpickling the blank figure takes a quarter of the time).
     """
     created = time.perf_counter()
-    fig = pickle.loads(_blank_grid(ncols, nrows, size))
+    fig = pickle.loads(_blank_grid(ncols, nrows, size, bars))
     FigureCanvasAgg(fig)
     fig.created = created
-    return fig, np.reshape(fig.axes, (nrows, ncols))
+    axes = np.reshape(fig.axes[:nrows * ncols], (nrows, ncols))
+    return (fig, axes, np.array(fig.axes[nrows * ncols:])) if bars else (fig, axes)
+
+
+BAR_ROOM = 0.75  # inches right of the panels for a colour bar and its numbers
 
 
 @lru_cache(maxsize=16)
-def _blank_grid(ncols, nrows, size):
+def _blank_grid(ncols, nrows, size, bars=False):
     """grid_figure's figure before anything is drawn in it, pickled."""
     height = size * nrows + 0.4
-    fig = figure(size * ncols, height)
-    fig.subplots(nrows, ncols, squeeze=False)
-    fig.subplots_adjust(left=0.45 / (size * ncols), right=1 - 0.1 / (size * ncols), bottom=0.45 / height,
-                        top=1 - 0.35 / height, wspace=0.3, hspace=0.45)
+    width = size * ncols + (BAR_ROOM if bars else 0)
+    fig = figure(width, height)
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    fig.subplots_adjust(left=0.45 / width, right=1 - (0.1 + (BAR_ROOM if bars else 0)) / width,
+                        bottom=0.45 / height, top=1 - 0.35 / height, wspace=0.3, hspace=0.45)
+    if bars:
+        for row in axes:
+            box = row[-1].get_position()  # a bar as tall as the panel, 0.15 inch right of it
+            fig.add_axes([box.x1 + 0.15 / width, box.y0, 0.12 / width, box.height])
     return pickle.dumps(fig)
+
+
+def colour_bar(cax, image, steps=64):
+    """A light colour bar in the axes cax for `image` (a mesh from draw_grid): its colours, its ends and 0.
+
+    Cheaper to draw than matplotlib's colorbar (no locator, no formatter),
+    for the explorers, which redraw it on every change.
+    """
+    low, high = image.get_clim()
+    levels = np.linspace(low, high, steps)
+    cax.pcolormesh([0, 1], levels, levels[:-1, None], cmap=image.get_cmap(), vmin=low, vmax=high,
+                   antialiased=False)
+    cax.set_xlim(0, 1)
+    cax.set_ylim(low, high)
+    cax.set_xticks([])
+    cax.set_yticks([])
+    ticks = sorted({low, high, 0.0} if low < 0 < high else {low, high})
+    shift = ScaledTranslation(3 / 72, 0, cax.figure.dpi_scale_trans)
+    label_collection(cax, [(1, t) for t in ticks], [_fmt(t) for t in ticks], size=SMALLEST_FONT, ha="left",
+                     transform=cax.transData + shift, clip=False)
 
 
 def _stack(ax, left, bottom, rows, cols, depth, *, step=(0.35, 0.3), color="white", edge="0.3",
@@ -239,7 +271,7 @@ def question_layer_figure():
     ax.text(19.85, 14.5, "…", fontsize=14, ha="center", va="center")
     text(17.8, 11.2, "16 filters  (16, 3, 3, 3)\nF × KH × KW × C")
     _, h_corner = _stack(ax, 33, 13, 3, 3, 16, step=(0.3, 0.24), color=grey, highlight=1, highlight_color="0.6")
-    text(36.7, 12.6, "h  (3, 3, 16)\nmap f (shaded): filter f (shaded)\nslid over x")
+    text(36.7, 12.6, "h  (3, 3, 16), one map per filter:\nthe shaded map 1 is the shaded\nfilter w[1] slid over x")
     arrow((7.2, 14.5), (10.6, 14.5))
     arrow((25.8, 14.5), (32.6, 14.5), label="stride 1, padding 0")
 

@@ -250,10 +250,11 @@ def test_time_phases_explorer(monkeypatch):
             seen.add((fingerprint(explorer.png), explorer.text))
     assert len(seen) == len(calls) == 1 + 5 + 2  # every new state measured, every figure and text new
     texts = [text for _, text in seen]
-    for layouts in ("planes for the forward product, planes for dL/dw, planes for dL/dx",  # C = 3
-                    "rows for the forward product, planes for dL/dw, rows for dL/dx",  # C = 16, rows of 48
-                    "rows for the forward product, rows for dL/dw, rows for dL/dx"):  # C = 16, rows of 8
-        assert any(layouts in text for text in texts), layouts
+    times, _ = fake_time_phases(size=48, channels=32)  # the last state set: the products' share of its total
+    share = 100 * sum(times[phase] for phase in E.PHASES[1:4]) / sum(times.values())
+    assert f"the three matrix products take {share:.0f}%" in explorer.text
+    # the learner reads no maintainer's jargon: the memory layouts are the README's and helpers.fast's business
+    assert not any(word in text for text in texts for word in ("planes", "rows", "layout"))
 
 
 def test_time_phases_measures_every_phase():

@@ -232,3 +232,100 @@ def test_every_static_figure_is_stored_in_the_notebooks_as_a_png():
             if cell["cell_type"] == "code" and calls:
                 pngs = sum("image/png" in output.get("data", {}) for output in cell["outputs"])
                 assert pngs == calls, (path.name, "".join(cell["source"])[:80])
+
+
+def test_running_sum_view_has_a_colour_bar_per_row_and_writes_the_shares():
+    """Notebook 03's explorer: each row's colour bar spans that row's scale; the shares' values are written."""
+    from helpers._glyphs import GlyphLabels
+
+    fig, _ = E.multi_filter_figure(DH16, W16, f=3)
+    share_max = np.abs(E.filter_shares(DH16, W16)[3]).max()
+    total_max = np.abs(E.filter_shares(DH16, W16).sum(axis=0)).max()
+    panels, bars = fig.axes[:6], fig.axes[6:]
+    assert len(bars) == 2
+    for bar, limit in zip(bars, (share_max, total_max)):
+        assert np.allclose(bar.get_ylim(), (-limit, limit))
+        assert np.allclose(bar.collections[0].get_clim(), (-limit, limit))  # the bar's colours, on that scale
+        assert bar.get_position().x0 > panels[2].get_position().x1  # right of the row
+    top_left = panels[0]
+    values = [g for g in top_left.collections if isinstance(g, GlyphLabels) and len(g.get_paths()) == 25]
+    assert values, "the share's 25 values are not written in its cells"
+    plt.close(fig)
+
+
+def test_gather_view_numbers_each_output_and_its_tap_alike():
+    """Notebook 01's input view: pair k is numbered k in dL/dh and in w, in the readout's order, in 9 colours."""
+    from matplotlib.colors import to_hex
+    from matplotlib.patches import Rectangle
+
+    fig, text = E.single_channel_figure(X2, W2, DH2, view="input", row=2, col=3)
+    ax_w, ax_dh = fig.axes[1], fig.axes[2]
+
+    def numbered(ax):
+        """{number: ((row, col), edge colour)} of the labelled outlines."""
+        boxes = {t.get_text(): (round(t.get_position()[1] + 0.43), round(t.get_position()[0] + 0.43))
+                 for t in ax.texts}
+        edges = {(round(p.get_y() + p.get_height() / 2), round(p.get_x() + p.get_width() / 2)):
+                 to_hex(p.get_edgecolor()) for p in ax.patches if isinstance(p, Rectangle)}
+        return {k: (cell, edges[cell]) for k, cell in boxes.items()}
+
+    in_w, in_dh = numbered(ax_w), numbered(ax_dh)
+    assert sorted(in_w, key=int) == [str(k) for k in range(1, 10)] and in_w.keys() == in_dh.keys()
+    terms = text.split(" = ")[1].split(" + ")  # 'dh[2, 3]·w[0, 0]', ...
+    for k, term in enumerate(terms, start=1):
+        (dh_cell, dh_colour), (w_cell, w_colour) = in_dh[str(k)], in_w[str(k)]
+        assert term == f"dh[{dh_cell[0]}, {dh_cell[1]}]·w[{w_cell[0]}, {w_cell[1]}]"
+        assert dh_colour == w_colour
+    assert len({colour for _, colour in in_w.values()}) == 9 and to_hex("tab:gray") not in {c for _, c in in_w.values()}
+    plt.close(fig)
+
+
+def test_overlapping_windows_show_both_outlines():
+    """Notebook 04: window 1's tap outlines nest inside window 0's, so a pixel both read shows both."""
+    from matplotlib.colors import to_hex
+
+    fig, _ = E.stride_padding_figure(size=8, kernel=3, stride=2, padding=0, dilation=1)
+    outlines = {}
+    for p in fig.axes[0].patches:
+        cell = (round(p.get_y() + p.get_height() / 2), round(p.get_x() + p.get_width() / 2))
+        outlines.setdefault(to_hex(p.get_edgecolor()), {})[cell] = p.get_width()
+    window_0, window_1 = outlines[to_hex("tab:orange")], outlines[to_hex("tab:purple")]
+    assert len(window_0) == len(window_1) == 9
+    shared = window_0.keys() & window_1.keys()
+    assert shared == {(r, 2) for r in range(3)}  # column 2 is read by both windows
+    assert all(window_1[cell] < window_0[cell] - 0.2 for cell in shared)  # nested, both visible
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("pick, index, taps", [("input pixel", 5, {(0, 0), (0, 1), (1, 0), (1, 1)}),
+                                               ("input pixel", 0, {(0, 0)}),
+                                               ("output pixel", 1, {(i, j) for i in range(3) for j in range(3)})])
+def test_conv_matrix_figure_marks_the_taps_used_and_keeps_names_readable(pick, index, taps):
+    """Notebook 05: the kernel panel outlines the taps used; x and h are white (their shading meant nothing);
+    the highlighted entries of C keep black names on a light orange."""
+    from matplotlib.colors import to_rgb
+    from matplotlib.patches import Rectangle
+
+    fig, _ = E.conv_matrix_figure(pick=pick, index=index)
+    ax_c, ax_x, ax_h, ax_w = fig.axes
+    marked = {(round(p.get_y() + p.get_height() / 2), round(p.get_x() + p.get_width() / 2))
+              for p in ax_w.patches if isinstance(p, Rectangle)}
+    assert marked == taps
+    for ax in (ax_x, ax_h):
+        mesh = ax.collections[0]
+        assert {tuple(c) for c in mesh.to_rgba(np.ravel(mesh.get_array()))[:, :3]} == {(1.0, 1.0, 1.0)}
+    names = [g for g in ax_c.collections if hasattr(g, "font_size")][-1]
+    assert {tuple(c[:3]) for c in names.get_facecolors()} == {to_rgb("black")}
+    shade = ax_c.images[0]
+    strongest = shade.cmap(shade.norm(shade.get_array().max()))
+    assert 0.299 * strongest[0] + 0.587 * strongest[1] + 0.114 * strongest[2] > 0.5  # light: black reads on it
+    plt.close(fig)
+
+
+def test_prediction_readout_says_dx_is_small_only_when_sure_and_right():
+    model = _model()
+    images, labels = rng.random((3, 8, 8, 1)), np.array([0, 1, 2])
+    fig, text = E.prediction_figure(model, images, labels, index=1)
+    probs, _ = E.input_gradient(model, images[1], labels[1])
+    assert "sure <i>and right</i>" in text and f"(here {probs[1]:.2f})" in text
+    plt.close(fig)

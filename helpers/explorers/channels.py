@@ -4,7 +4,7 @@ import numpy as np
 from matplotlib import colormaps
 
 from ..formula import correlate2d, full_convolve2d
-from ..plotting import SMALLEST_FONT, draw_grid, grid_figure, mark_block, mark_cells
+from ..plotting import SMALLEST_FONT, colour_bar, draw_grid, grid_figure, mark_block, mark_cells
 from .core import Explorer
 
 __all__ = [
@@ -12,6 +12,10 @@ __all__ = [
     "multi_channel_figure", "multi_channel_explorer",
     "filter_shares", "filter_shares_figure", "multi_filter_figure", "multi_filter_explorer",
 ]
+
+
+# tab10 without its grey, which is hard to tell from brown: 9 colours, one per tap of a 3 x 3 kernel
+PAIR_COLORS = [colormaps["tab10"](k) for k in (0, 1, 2, 3, 4, 5, 6, 8, 9)]
 
 
 def _terms(products):
@@ -58,15 +62,18 @@ def single_channel_figure(x, w, dh, view="output", row=0, col=0):
     draw_grid(ax_x, x, f"x[{row}, {col}]")
     mark_cells(ax_x, [(row, col)])
     draw_grid(ax_dh, dh, f"outputs that read x[{row}, {col}]")
-    colors = [colormaps["tab10"](k) for k in range(len(pairs))]  # one colour per (output, tap) pair
-    mark_cells(ax_dh, [o for o, _ in pairs], color=colors, labels=[f"w{list(t)}" for _, t in pairs])
-    mark_cells(ax_w, [t for _, t in pairs], color=colors, labels=[f"dh{list(o)}" for o, _ in pairs])
+    # one colour and one number per (output, tap) pair, numbered as the readout's terms
+    colors = [PAIR_COLORS[k % len(PAIR_COLORS)] for k in range(len(pairs))]
+    numbers = [str(k + 1) for k in range(len(pairs))]
+    mark_cells(ax_dh, [o for o, _ in pairs], color=colors, labels=numbers, fontsize=8)
+    mark_cells(ax_w, [t for _, t in pairs], color=colors, labels=numbers, fontsize=8)
     draw_grid(ax_dx, dx, "dL/dx")
     mark_cells(ax_dx, [(row, col)])
     total = sum(dh[o] * w[t] for o, t in pairs)
     terms = _terms((f"dh{list(o)}", f"w{list(t)}") for o, t in pairs)
-    text = (f"dL/dx[{row}, {col}] = {terms} = <b>{total:.3f}</b>. As the output moves "
-            "down/right, the kernel tap moves up/left: the kernel is read rotated by 180°.")
+    text = (f"dL/dx[{row}, {col}] = {terms} = <b>{total:.3f}</b>. The figure numbers the terms 1, 2, … in "
+            "this order, in dL/dh and in w. As the output moves down/right, the kernel tap moves up/left: "
+            "the kernel is read rotated by 180°.")
     return fig, text
 
 
@@ -175,13 +182,15 @@ def multi_filter_figure(dh, w, f=0):
     shares = filter_shares(dh, w)
     running, total = shares[:f + 1].sum(axis=0), shares.sum(axis=0)
     vmax, share_max = float(np.abs(total).max()), float(np.abs(shares[f]).max())
-    fig, axes = grid_figure(C, nrows=2, size=2.3)
+    fig, axes, bars = grid_figure(C, nrows=2, size=2.3, bars=True)
     for c in range(C):
-        draw_grid(axes[0, c], shares[f, :, :, c], f"filter {f}, channel {c}", vmax=share_max, annotate=False)
-        draw_grid(axes[1, c], running[:, :, c], f"Σ filters 0..{f}, channel {c}", vmax=vmax, fontsize=8)
+        top = draw_grid(axes[0, c], shares[f, :, :, c], f"filter {f}, channel {c}", vmax=share_max, fontsize=8)
+        bottom = draw_grid(axes[1, c], running[:, :, c], f"Σ filters 0..{f}, channel {c}", vmax=vmax, fontsize=8)
+    colour_bar(bars[0], top)
+    colour_bar(bars[1], bottom)
     left = float(np.abs(total - running).max())
     text = (f"Top: filter {f}'s share of each channel c, correlate(pad(dL/dh[:, :, {f}]), rot180(w[{f}, :, :, c])), "
-            f"on its own colour scale (±{share_max:.2f}). "
+            f"on the share's own colour scale (±{share_max:.2f}, its colour bar on the right). "
             f"Bottom: the running sum over {f + 1} of {F} filters, on the scale of dL/dx (±{vmax:.2f}); "
             f"max |dL/dx - running sum| = {left:.3f}" + (" (done: the sum is dL/dx)." if f == F - 1 else "."))
     return fig, text

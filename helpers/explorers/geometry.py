@@ -56,10 +56,13 @@ def stride_padding_figure(size=7, kernel=3, stride=2, padding=1, dilation=1):
     # numbered as x is (the padding is row -p ..), so that the three panels share one numbering of x
     draw_grid(ax_cov, s["coverage"], "windows reading each pixel", cmap="Blues", centred=False, origin=-p)
     mark_block(ax_cov, p, p, size, size, color="black", linestyle="--")  # x inside its padding
-    for k, color in ((0, "tab:orange"), (1, "tab:purple")):
-        if k < O:  # the taps of the first two windows along a row
+    # the taps of the first two windows along a row; window 1's outlines nest inside window 0's,
+    # so that a pixel both windows read shows both
+    for k, color, side in ((0, "tab:orange", 0.92), (1, "tab:purple", 0.56)):
+        if k < O:
             mark_cells(ax_cov, [(i * dilation, k * stride + j * dilation)
-                                for i in range(kernel) for j in range(kernel)], color=color)
+                                for i in range(kernel) for j in range(kernel)], color=color, size=side,
+                       linewidth=2.5 if k == 0 else 2)
 
     draw_grid(ax_up, s["dh_up"], f"dL/dh with {stride - 1} zero(s) inserted")
     mark_cells(ax_up, [(r * stride, c * stride) for r in range(O) for c in range(O)], linewidth=1.5)
@@ -71,8 +74,8 @@ def stride_padding_figure(size=7, kernel=3, stride=2, padding=1, dilation=1):
 
     text = (f"Effective kernel (K − 1)·d + 1 = {eff}; output size "
             f"floor(({size} + 2·{p} − {eff}) / {stride}) + 1 = <b>{O}</b>. "
-            f"Left: the padded input, numbered as x (dashed: x itself); orange and purple: the taps "
-            f"of the first two windows. ")
+            f"Left: the padded input, numbered as x (dashed: x itself); orange and purple (the inner squares): "
+            f"the taps of the first two windows. ")
     if s["never_read"]:
         text += (f"Rows (and columns) {s['never_read']} of x are never read by any window: "
                  "their gradient is exactly 0.")

@@ -1,6 +1,8 @@
 """Explorer of notebook 05: where each weight, input pixel and output sits in the matrix C."""
 
 import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.patches import Rectangle
 
 from ..matrix import conv_matrix_pattern
 from ..plotting import SMALLEST_FONT, cell_borders, draw_grid, figure, index_labels, label_collection, mark_cells
@@ -9,6 +11,7 @@ from .core import Explorer
 __all__ = ["weight_names", "draw_pattern", "conv_matrix_figure", "conv_matrix_explorer"]
 
 PICKS = ("weight", "input pixel", "output pixel")
+WHITE = ListedColormap(["white"])  # cells that are only numbered, not shaded
 
 
 def weight_names(kernel):
@@ -23,15 +26,16 @@ def draw_pattern(ax, pattern, names, highlight=(), title=""):
     conv_matrix_pattern);  highlight: [(row, col), ...] cells to emphasise.
     """
     rows, cols = pattern.shape
-    shade = np.where(pattern >= 0, 0.35, 0.0)
+    shade = np.where(pattern >= 0, 0.25, 0.0)
     for r, c in highlight:
-        shade[r, c] = 1.0
+        shade[r, c] = 0.5  # a stronger orange, light enough for black names
     ax.imshow(shade, cmap="Oranges", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
     if rows * cols <= 400:
         nonzero = np.argwhere(pattern >= 0)
-        label_collection(ax, nonzero[:, ::-1], [names[pattern[r, c]] for r, c in nonzero], size=SMALLEST_FONT,
-                         colors=["white" if shade[r, c] == 1 else "black" for r, c in nonzero])
+        label_collection(ax, nonzero[:, ::-1], [names[pattern[r, c]] for r, c in nonzero], size=SMALLEST_FONT)
     cell_borders(ax, rows, cols)
+    for r, c in highlight:
+        ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor="tab:red", linewidth=2))
     index_labels(ax, rows, cols, "column = input pixel (y, z), row-major", "row = output (u, v)")
     ax.set_title(title, fontsize=10, y=1, pad=4)
 
@@ -55,10 +59,11 @@ def conv_matrix_figure(pick="weight", index=0, size=4, kernel=3):
                             hspace=0.45, wspace=0.3)
     ax_c = fig.add_subplot(grid[0, :])
     ax_x, ax_h, ax_w = (fig.add_subplot(grid[1, k]) for k in range(3))
-    pixel_ids = np.arange(size * size).reshape(size, size)
-    draw_grid(ax_x, pixel_ids, "x: pixel → column of C", cmap="Greys", centred=False, vmax=4 * size * size)
-    draw_grid(ax_h, np.arange(out * out).reshape(out, out), "h: output → row of C", cmap="Greys",
-              centred=False, vmax=4 * out * out)
+    # white grids, each cell numbered with its column (x) or row (h) of C, in black (vmax: no white numbers)
+    draw_grid(ax_x, np.arange(size * size).reshape(size, size), "x: pixel → column of C", cmap=WHITE,
+              centred=False, vmax=2 * size * size)
+    draw_grid(ax_h, np.arange(out * out).reshape(out, out), "h: output → row of C", cmap=WHITE, centred=False,
+              vmax=2 * out * out)
     ax_w.imshow(np.zeros((kernel, kernel)), cmap="Greys", vmin=0, vmax=1)
     label_collection(ax_w, [(k % kernel, k // kernel) for k in range(len(names))], names, size=9)
     ax_w.set_title("w: the kernel's weights", fontsize=10, y=1, pad=4)
@@ -75,6 +80,7 @@ def conv_matrix_figure(pick="weight", index=0, size=4, kernel=3):
         cells = [(r, index) for r in range(out * out) if pattern[r, index] >= 0]
         mark_cells(ax_x, [divmod(index, size)], color="tab:red")
         mark_cells(ax_h, [divmod(r, out) for r, _ in cells], color="tab:red")
+        mark_cells(ax_w, [divmod(pattern[r, index], kernel) for r, _ in cells], color="tab:red")  # the taps used
         taps = [names[pattern[r, index]] for r, _ in cells]
         text = (f"Column {index} of C is pixel x{list(divmod(index, size))}. It is read by "
                 f"{len(cells)} output(s), through the taps {', '.join(taps) or 'none'}: "
@@ -83,6 +89,7 @@ def conv_matrix_figure(pick="weight", index=0, size=4, kernel=3):
         cells = [(index, c) for c in range(size * size) if pattern[index, c] >= 0]
         mark_cells(ax_h, [divmod(index, out)], color="tab:red")
         mark_cells(ax_x, [divmod(c, size) for _, c in cells], color="tab:red")
+        mark_cells(ax_w, [divmod(k, kernel) for k in range(kernel * kernel)], color="tab:red")  # every tap
         text = (f"Row {index} of C is output h{list(divmod(index, out))}: its {len(cells)} nonzeros are the "
                 f"kernel laid over its window; every other entry of the row is 0.")
     draw_pattern(ax_c, pattern, names, cells, f"C: {out * out} × {size * size}, "

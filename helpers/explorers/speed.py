@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..fast import PHASES, layout, phase_times
+from ..fast import PHASES, phase_times
 from ..geometry import conv_geometry
 from ..plotting import figure
 from .core import Explorer
@@ -38,17 +38,15 @@ def time_phases_figure(size=16, channels=16):
     names = list(times)
     ax_t.barh(names[::-1], [times[n] for n in names[::-1]], color="tab:blue")
     ax_t.set_xlabel("milliseconds (median of 5)")
-    ax_t.set_title(f"N=8, {size}x{size}, C={channels}, F=32, 3x3, float32", fontsize=10)
+    ax_t.set_title(f"8 images {size} × {size} × {channels}, 32 filters 3 × 3, float32", fontsize=10)
     ax_m.bar(["x", "cols"], [memory["x"] / 1e6, memory["cols"] / 1e6], color=["tab:gray", "tab:orange"])
     ax_m.set_ylabel("MB")
     ax_m.set_title(f"cols = {memory['cols'] / memory['x']:.1f} × x", fontsize=10)
     total = sum(times.values())
     gemm = sum(times[n] for n in PHASES[1:4])
-    g = conv_geometry((8, size, size, channels), (32, 3, 3, channels), padding=1)
     text = (f"Total {total:.2f} ms, of which the three matrix products take {100 * gemm / total:.0f}% "
-            f"and the two memory-bound copies (im2col, col2im) the rest. "
-            f"Layouts conv2d picks here: {layout(g, 'h')} for the forward product, {layout(g, 'dw')} "
-            f"for dL/dw, {layout(g, 'dx')} for dL/dx; im2col counts the copies of both passes.")
+            f"and the copies (im2col, col2im) the rest, on this run. "
+            f"im2col runs twice, once in each pass: its bar adds the two.")
     return fig, text
 
 

@@ -64,8 +64,9 @@ def prediction_figure(model, images, labels, index=0):
     text = (f"Test image {index}: true digit {label}, predicted {predicted} with probability "
             f"{probs[predicted]:.2f} ({verdict}). "
             f"dL/dx, the question's quantity for the first layer, says how the loss would change if each "
-            f"pixel were brighter (red: it would rise); its largest entry is {dx_max:.1e}, small when the "
-            f"network is sure, since dL/dx is (p − one_hot) times the logits' gradients. "
+            f"pixel were brighter (red: it would rise); its largest entry is {dx_max:.1e}. "
+            f"It is small only when the network is sure <i>and right</i>, p of the true digit near 1 "
+            f"(here {probs[label]:.2f}), since dL/dx is (p − one_hot) times the logits' gradients. "
             f"d score/dx is the gradient of the true digit's logit, which does not vanish "
             f"(red: brighter would raise the score). Each map has its own colour scale.")
     return fig, text
