@@ -275,7 +275,8 @@ def question_layer_figure():
     arrow((7.2, 14.5), (10.6, 14.5))
     arrow((25.8, 14.5), (32.6, 14.5), label="stride 1, padding 0")
 
-    # backward: dL/dh -> its map f, zero-padded -> correlate with rot180(w[f]) -> share f -> sum -> dL/dx
+    # backward, drawn for the same filter f = 1: map 1 of dL/dh, zero-padded -> correlate with rot180(w[1])
+    # -> filter 1's share; the 16 shares -> sum -> dL/dx
     ax.text(-0.5, 9.3, "backward", fontsize=11, weight="bold", va="top", color="tab:red")
     _stack(ax, 38, 2, 3, 3, 16, step=(0.3, 0.24), color=grey, highlight=1, highlight_color=red)
     text(41.7, 1.6, "dL/dh  (3, 3, 16)")
@@ -283,13 +284,13 @@ def question_layer_figure():
     ax.vlines(26 + np.arange(1, 7), 0, 7, color="0.85", linewidth=0.4)
     ax.hlines(np.arange(1, 7), 26, 33, color="0.85", linewidth=0.4)
     _stack(ax, 28, 2, 3, 3, 1, color=red)
-    text(29.5, -0.4, "dL/dh[:, :, f], zero-padded\nby K − 1 = 2:  7 × 7")
+    text(29.5, -0.4, "dL/dh[:, :, 1], zero-padded\nby K − 1 = 2:  7 × 7")
     _stack(ax, 13, 1, 5, 5, 3, color="#fddbc7")
-    text(16.3, 0.6, "filter f's share  (5, 5, 3)")
+    text(16.3, 0.6, "filter 1's share  (5, 5, 3)")
     _stack(ax, 0, 1, 5, 5, 3, color=red)
     text(3.3, 0.6, "dL/dx  (5, 5, 3)")
-    arrow((37.6, 3.5), (33.4, 3.5), color="tab:red", label="map f")
-    arrow((25.6, 3.5), (19.4, 3.5), color="tab:red", label="correlate with\nw[f] rotated by 180°")
+    arrow((37.6, 3.5), (33.4, 3.5), color="tab:red", label="map 1")
+    arrow((25.6, 3.5), (19.4, 3.5), color="tab:red", label="correlate with\nw[1] rotated by 180°")
     arrow((12.6, 3.5), (6.6, 3.5), color="tab:red", label="sum over\nthe 16 filters")
     arrow((19.5, 9.4), (22.2, 6.1), color="0.4")
     return fig

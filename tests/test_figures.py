@@ -18,6 +18,7 @@ from matplotlib.transforms import Bbox
 
 from helpers import conv_matrix_pattern, plotting
 from helpers import explorers as E
+from helpers.explorers import speed
 from helpers.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential
 
 rng = np.random.default_rng(0)
@@ -43,10 +44,19 @@ FIGURES = {
     "04 largest": lambda: E.stride_padding_figure(size=12, kernel=5, stride=1, padding=3, dilation=1)[0],
     "05": lambda: E.conv_matrix_figure(pick="input pixel", index=5)[0],
     "07": lambda: E.prediction_figure(_model(), rng.random((3, 8, 8, 1)), np.array([0, 1, 2]), index=1)[0],
+    "06 time phases": lambda: _phases_figure(),
     "00 layer": plotting.question_layer_figure,
     "05 pattern, constrained": lambda: _pattern_figure(),
     "07 filters, constrained": lambda: _filters_figure(),
 }
+
+
+def _phases_figure():
+    """Notebook 06's explorer figure at its widest labels, on made-up timings (the layout does not depend on them)."""
+    times = dict(zip(E.PHASES, [0.9, 1.2, 0.8, 0.7, 0.6]))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(speed, "time_phases", lambda size, channels: (times, {"x": 1e6, "cols": 9e6}))
+        return E.time_phases_figure(size=48, channels=32)[0]
 
 
 def _pattern_figure():
@@ -81,13 +91,21 @@ def label_boxes(fig):
 
 
 def text_boxes(fig, renderer):
-    """(axes, Bbox) of every visible title and Text artist."""
+    """(axes, Bbox) of every visible title, Text artist, tick label and axis label."""
     boxes = []
     for ax in fig.axes:
-        for text in [ax.title, *ax.texts]:
+        axes_texts = [*drawn_tick_labels(ax.xaxis), *drawn_tick_labels(ax.yaxis), ax.xaxis.label, ax.yaxis.label]
+        for text in [ax.title, *ax.texts, *(axes_texts if ax.axison else [])]:
             if text.get_visible() and text.get_text():
                 boxes.append((ax, text.get_window_extent(renderer)))
     return boxes
+
+
+def drawn_tick_labels(axis):
+    """The visible tick labels of an axis whose ticks lie within its view limits (the others are not drawn)."""
+    low, high = sorted(axis.get_view_interval())
+    ticks = [tick for tick in axis.get_major_ticks() if low - 1e-9 <= tick.get_loc() <= high + 1e-9]
+    return [label for tick in ticks for label in (tick.label1, tick.label2) if label.get_visible()]
 
 
 def within(outer, box):

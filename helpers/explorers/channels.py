@@ -182,10 +182,12 @@ def multi_filter_figure(dh, w, f=0):
     shares = filter_shares(dh, w)
     running, total = shares[:f + 1].sum(axis=0), shares.sum(axis=0)
     vmax, share_max = float(np.abs(total).max()), float(np.abs(shares[f]).max())
-    fig, axes, bars = grid_figure(C, nrows=2, size=2.3, bars=True)
+    fig, axes, bars = grid_figure(C, nrows=2, size=2.5, bars=True)
     for c in range(C):
-        top = draw_grid(axes[0, c], shares[f, :, :, c], f"filter {f}, channel {c}", vmax=share_max, fontsize=8)
-        bottom = draw_grid(axes[1, c], running[:, :, c], f"Σ filters 0..{f}, channel {c}", vmax=vmax, fontsize=8)
+        top = draw_grid(axes[0, c], shares[f, :, :, c], f"filter {f}, channel {c}", vmax=share_max,
+                        fontsize=SMALLEST_FONT)
+        bottom = draw_grid(axes[1, c], running[:, :, c], f"Σ filters 0..{f}, channel {c}", vmax=vmax,
+                           fontsize=SMALLEST_FONT)
     colour_bar(bars[0], top)
     colour_bar(bars[1], bottom)
     left = float(np.abs(total - running).max())

@@ -64,7 +64,8 @@ def stride_padding_figure(size=7, kernel=3, stride=2, padding=1, dilation=1):
                                 for i in range(kernel) for j in range(kernel)], color=color, size=side,
                        linewidth=2.5 if k == 0 else 2)
 
-    draw_grid(ax_up, s["dh_up"], f"dL/dh with {stride - 1} zero(s) inserted")
+    zeros = stride - 1
+    draw_grid(ax_up, s["dh_up"], f"dL/dh, {zeros} zero{'' if zeros == 1 else 's'} between entries")
     mark_cells(ax_up, [(r * stride, c * stride) for r in range(O) for c in range(O)], linewidth=1.5)
 
     never = [(r, c) for r in range(size) for c in range(size)
@@ -75,7 +76,8 @@ def stride_padding_figure(size=7, kernel=3, stride=2, padding=1, dilation=1):
     text = (f"Effective kernel (K − 1)·d + 1 = {eff}; output size "
             f"floor(({size} + 2·{p} − {eff}) / {stride}) + 1 = <b>{O}</b>. "
             f"Left: the padded input, numbered as x (dashed: x itself); orange and purple (the inner squares): "
-            f"the taps of the first two windows. ")
+            f"the taps of the first two windows. Middle: dL/dh's entries (outlined) with stride − 1 = {zeros} "
+            f"zero{'' if zeros == 1 else 's'} inserted between them. Right: dL/dx. ")
     if s["never_read"]:
         text += (f"Rows (and columns) {s['never_read']} of x are never read by any window: "
                  "their gradient is exactly 0.")

@@ -34,7 +34,7 @@ def time_phases_figure(size=16, channels=16):
     times, memory = time_phases(size, channels)
     fig = figure(8.4, 3)
     ax_t, ax_m = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 1]})
-    fig.subplots_adjust(left=0.2, right=0.98, bottom=0.17, top=0.9, wspace=0.35)
+    fig.subplots_adjust(left=0.25, right=0.98, bottom=0.17, top=0.9, wspace=0.35)
     names = list(times)
     ax_t.barh(names[::-1], [times[n] for n in names[::-1]], color="tab:blue")
     ax_t.set_xlabel("milliseconds (median of 5)")

@@ -48,23 +48,25 @@ def prediction_figure(model, images, labels, index=0):
     draw_grid(ax_img, images[index][:, :, 0], f"test image {index}", cmap="Greys", centred=False,
               annotate=False, vmax=1.0)
     dx_max, score_max = float(np.abs(dx).max()), float(np.abs(dscore).max())
-    draw_grid(ax_dx, dx[:, :, 0], f"dL/dx, ±{dx_max:.1e}", annotate=False, axis_names=False)
-    draw_grid(ax_score, dscore[:, :, 0], f"d score[{label}]/dx, ±{score_max:.1e}", annotate=False,
+    draw_grid(ax_dx, dx[:, :, 0], f"dL/dx, ±{dx_max:.2g}", annotate=False, axis_names=False)
+    draw_grid(ax_score, dscore[:, :, 0], f"d score[{label}]/dx, ±{score_max:.2g}", annotate=False,
               axis_names=False)
-    ax_p.bar(range(len(probs)), probs, color=["tab:green" if k == labels[index] else "tab:gray"
-                                              for k in range(len(probs))])
+    ax_p.bar(range(len(probs)), probs, color=["tab:green" if k == label else "tab:gray" for k in range(len(probs))])
     ax_p.set_xticks(range(len(probs)))
+    true_tick = ax_p.get_xticklabels()[label]
+    true_tick.set_color("tab:green")
+    true_tick.set_fontweight("bold")
     ax_p.set_ylim(0, 1)
-    ax_p.set_xlabel("digit", fontsize=8)
+    ax_p.set_xlabel("digit (true one in green)", fontsize=8)
     ax_p.set_ylabel("probability", fontsize=8)
-    ax_p.set_title("prediction (green: true)", fontsize=10)
+    ax_p.set_title(f"prediction (p[{label}] = {probs[label]:.2f})", fontsize=10)
     ax_p.tick_params(labelsize=SMALLEST_FONT)
     predicted = int(np.argmax(probs))
     verdict = "right" if predicted == labels[index] else "<b>wrong</b>"
     text = (f"Test image {index}: true digit {label}, predicted {predicted} with probability "
             f"{probs[predicted]:.2f} ({verdict}). "
             f"dL/dx, the question's quantity for the first layer, says how the loss would change if each "
-            f"pixel were brighter (red: it would rise); its largest entry is {dx_max:.1e}. "
+            f"pixel were brighter (red: it would rise); its largest entry is {dx_max:.2g}. "
             f"It is small only when the network is sure <i>and right</i>, p of the true digit near 1 "
             f"(here {probs[label]:.2f}), since dL/dx is (p − one_hot) times the logits' gradients. "
             f"d score/dx is the gradient of the true digit's logit, which does not vanish "
