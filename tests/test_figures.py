@@ -199,27 +199,19 @@ def test_sixteen_shares_have_two_colour_bars():
     plt.close(fig)
 
 
-EXPLORER_FIGURES = [name for name in FIGURES if name[:2] in ("01", "02", "03", "04", "05", "07")
+EXPLORER_FIGURES = [name for name in FIGURES if name[:2] in ("01", "02", "03", "04", "05", "06", "07")
                     and name not in ("03 shares", "05 pattern, constrained", "07 filters, constrained")]
 
 
-def _time_phases_figure(monkeypatch):
-    from helpers.explorers import speed
-
-    times = dict.fromkeys(E.PHASES, 1.5)
-    monkeypatch.setattr(speed, "time_phases", lambda *a, **k: (times, {"x": 1e6, "cols": 9e6}))
-    return E.time_phases_figure()[0]
-
-
-@pytest.mark.parametrize("name", [*EXPLORER_FIGURES, "06"])
-def test_explorer_text_is_at_least_10_css_pixels_and_the_figure_fits_the_output_area(name, monkeypatch):
+@pytest.mark.parametrize("name", EXPLORER_FIGURES)
+def test_explorer_text_is_at_least_10_css_pixels_and_the_figure_fits_the_output_area(name):
     """Shown at SCREEN_DPI CSS pixels per inch, no text is under 10 px and no figure wider than the output area
     of a 1280 x 800 window with JupyterLab's file browser open."""
     from matplotlib.text import Text
 
     from helpers._glyphs import GlyphLabels
 
-    fig = _time_phases_figure(monkeypatch) if name == "06" else FIGURES[name]()
+    fig = FIGURES[name]()
     fig.canvas.draw()  # tick labels exist once drawn
     texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
     sizes = [t.get_fontsize() for t in texts] + [g.font_size for g in fig.findobj(GlyphLabels)]
