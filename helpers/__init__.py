@@ -14,10 +14,17 @@ Views of the same backward pass, tested against each other
 * :func:`conv2d_backward`         -- the same products laid out for speed (helpers.fast)
 
 The submodules ``checkers``, ``explorers``, ``plotting`` and ``layers`` load
-on first use, so ``import helpers`` needs neither matplotlib nor IPython.
+on first use, so ``import helpers`` imports neither matplotlib nor IPython;
+it first checks that every package the helpers need is installed and recent
+enough (``helpers._requirements``).
 """
 
 import importlib
+from pathlib import Path
+
+from . import _requirements
+
+_requirements.on_import(Path(__file__).parent)  # before numpy: names a package that is missing or too old
 
 from .fast import conv2d, conv2d_backward, conv2d_backward_by_convolutions, conv2d_transpose
 from .formula import conv2d_backward_formula, correlate2d, dilate, full_convolve2d, rotate180

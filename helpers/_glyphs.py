@@ -16,12 +16,18 @@ from functools import cache, lru_cache
 import numpy as np
 from matplotlib.collections import PathCollection
 from matplotlib.font_manager import FontProperties, findfont, get_font
-from matplotlib.ft2font import LoadFlags
 from matplotlib.path import Path
 from matplotlib.textpath import TextToPath
 from matplotlib.transforms import Affine2D, Bbox
 
 __all__ = ["glyph_labels"]
+
+try:  # matplotlib >= 3.10
+    from matplotlib.ft2font import LoadFlags
+
+    NO_HINTING = LoadFlags.NO_HINTING
+except ImportError:  # matplotlib 3.8 and 3.9: a module constant (deprecated from 3.10)
+    from matplotlib.ft2font import LOAD_NO_HINTING as NO_HINTING
 
 FONT_SCALE = TextToPath.FONT_SCALE  # points: outlines are read at this size, then scaled
 _TEXT_TO_PATH = TextToPath()
@@ -38,7 +44,7 @@ def _glyph(char):
     vertices, codes = np.asarray(vertices, dtype=float).reshape(-1, 2), np.asarray(codes, dtype=np.uint8)
     font = get_font(findfont(prop))
     font.set_size(FONT_SCALE, 72)
-    advance = font.load_char(ord(char), flags=LoadFlags.NO_HINTING).linearHoriAdvance / 65536
+    advance = font.load_char(ord(char), flags=NO_HINTING).linearHoriAdvance / 65536
     extent = tuple(Path(vertices, codes).get_extents().extents) if len(codes) else (0.0, 0.0, 0.0, 0.0)
     return vertices, codes, extent, advance
 

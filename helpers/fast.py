@@ -97,11 +97,11 @@ def _cols_t(x, g, ones, planes):
     R = KH * KW * C
     if planes:
         a = np.empty((R + ones, N * OH * OW), dtype=x.dtype)
-        rows = np.reshape(a[:R], (KH, KW, C, N, OH, OW), copy=False)
+        rows = a[:R].reshape(KH, KW, C, N, OH, OW)  # a view: writing to rows fills a
         rows[...] = _plane_windows(_planes(x, g), g)
     else:
         a = np.empty((N * OH * OW, R + ones), dtype=x.dtype).T
-        rows = np.reshape(a[:R].T, (N, OH, OW, KH, KW, C), copy=False)
+        rows = a[:R].T.reshape(N, OH, OW, KH, KW, C)  # a view too: each axis splits into whole runs
         rows[...] = windows(pad_input(x, g), g)
     if ones:
         a[R] = 1
