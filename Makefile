@@ -1,20 +1,22 @@
 # Two commands for a newcomer: `make lab` and `make test`.
 # Both create .venv once and reinstall only when the requirements change.
 # For teachers, `make assignments` builds the exercises as nbgrader assignments with its own .venv-teachers.
+# `make test` also sets up .venv-hub (a JupyterHub for tests/test_hub.py) and the wheelhouses under .venv.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 TEACHERS := .venv-teachers
+HUB := .venv-hub
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 SITE_SCRIPTS := tools/node_modules/.package-lock.json
 # The project's JupyterLab defaults (no news prompt), in .venv's own settings folder,
 # as binder/postBuild does on Binder: the user's settings are left alone.
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/conv-backprop.json
 
-.PHONY: lab test notebooks bench html assignments clean
+.PHONY: lab test notebooks bench html assignments clean wheelhouses
 
-%/bin/python:  # a virtual environment: .venv, or .venv-teachers
+%/bin/python:  # a virtual environment: .venv, .venv-teachers or .venv-hub
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else \
 	    "Python >= 3.11 is needed, found " + sys.version.split()[0])'
 	$(PYTHON) -m venv $*
@@ -41,15 +43,28 @@ $(SITE_SCRIPTS): tools/package.json tools/package-lock.json
 	npm ci --prefix tools --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Every package of Binder's install, downloaded once for tests/test_install.py (which then installs offline)
-$(VENV)/binder-wheels/inputs.txt: binder/requirements.txt pyproject.toml tools/wheelhouse.py | $(BIN)/python
+# Every package of Binder's install (tests/test_install.py), and of the lowest and the newest environments
+# (tests/test_versions.py), downloaded once; the tests then install offline.  A no-op when they are current.
+wheelhouses: | $(BIN)/python
 	$(BIN)/python tools/wheelhouse.py
+
+# A JupyterHub for tests/test_hub.py, set up as its administrator would for a class: the hub as it was
+# (tests/hub-image.txt, and the helpers package, as an earlier set-up installed it: the test shows that the
+# learners' kernels use their clone's helpers), then the README's two steps: requirements-hub.txt and the
+# project's JupyterLab defaults, in the environment's own settings folder.
+$(HUB)/.hub: tests/hub-image.txt requirements-hub.txt binder/jupyterlab-settings.json pyproject.toml | $(HUB)/bin/python
+	$(HUB)/bin/python -m pip install --quiet -r tests/hub-image.txt
+	$(HUB)/bin/python -m pip install --quiet --no-deps .
+	$(HUB)/bin/python -m pip install --quiet -r requirements-hub.txt
+	settings="$$($(HUB)/bin/jupyter lab path | sed -n 's/^Application directory: *//p')/settings/overrides.d"; \
+	    install -D -m 644 binder/jupyterlab-settings.json "$$settings/conv-backprop.json"
+	touch $@
 
 lab: $(VENV)/.lab  ## set up, then open the series in JupyterLab
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/00-the-question.ipynb \
 	    $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-test: $(VENV)/.dev $(SITE_SCRIPTS) $(VENV)/binder-wheels/inputs.txt $(TEACHERS)/.nbgrader  ## set up, then run every test: lint, unit, property, notebooks, assignments, browser
+test: $(VENV)/.dev $(SITE_SCRIPTS) wheelhouses $(TEACHERS)/.nbgrader $(HUB)/.hub  ## set up, then run every test: lint, unit, property, notebooks, both ends of the versions, assignments, browser, hub
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -70,5 +85,5 @@ assignments: $(TEACHERS)/.nbgrader  ## build nbgrader's source and release versi
 	$(TEACHERS)/bin/python tools/build_assignments.py assignments
 
 clean:  ## remove the environments and every generated file
-	rm -rf $(VENV) $(TEACHERS) assignments site tools/node_modules .hypothesis .pytest_cache .ruff_cache *.egg-info tests/browser/screenshots
+	rm -rf $(VENV) $(TEACHERS) $(HUB) assignments site tools/node_modules .hypothesis .pytest_cache .ruff_cache *.egg-info tests/browser/screenshots
 	find . -name __pycache__ -prune -exec rm -rf {} +

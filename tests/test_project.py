@@ -79,8 +79,8 @@ def test_the_readmes_nbgitpuller_link_is_the_one_built_from_the_address():
         assert link == set_repository.nbgitpuller_url(hub, notebook), link
     query = parse_qs(urlsplit(links[0][0]).query)
     name = set_repository.repository().split("/")[1]
-    assert query == {"repo": [f"https://github.com/{set_repository.repository()}"],
-                     "urlpath": [f"lab/tree/{name}/notebooks/00-the-question.ipynb"], "branch": ["main"]}
+    assert query == {"repo": [f"https://github.com/{set_repository.repository()}"], "targetpath": [name],
+                     "branch": ["main"], "subpath": ["notebooks/00-the-question.ipynb"], "app": ["lab"]}
     with pytest.raises(ValueError, match=r"hub_url: expected the hub's address.*got 'hub\.example\.edu'"):
         set_repository.nbgitpuller_url("hub.example.edu")
 
