@@ -50,7 +50,7 @@ def offline_env(tmp):
 
 
 def copy_repository(dest):
-    """Copy what a clone would hold: tracked files and untracked ones git does not ignore."""
+    """Copy what a clone would hold: tracked files (and links) and untracked ones git does not ignore."""
     listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
                             cwd=ROOT, capture_output=True, text=True)
     if listed.returncode != 0:  # not a git checkout: copy the tree without the environment and caches
@@ -59,9 +59,9 @@ def copy_repository(dest):
         return dest
     for name in filter(None, listed.stdout.split("\0")):
         source = ROOT / name
-        if source.is_file():
+        if source.is_symlink() or source.is_file():
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dest / name)
+            shutil.copy2(source, dest / name, follow_symlinks=False)  # notebooks/helpers stays a link
     return dest
 
 
