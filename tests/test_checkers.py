@@ -411,6 +411,8 @@ def test_torch_tensors_are_judged(name):
     result = check(on_answer(correct, lambda a: tensor(a).bfloat16()))
     assert result.diagnosis == "float16", result
     result = check(on_answer(correct, lambda a: tensor(a).detach() * (1 + 0j)))
+    assert result.diagnosis == "complex-round-off", result
+    result = check(on_answer(correct, lambda a: tensor(a).detach() * (1 + 1j)))
     assert result.diagnosis == "complex", result
     result = check(on_answer(correct, lambda a: tensor(a) + 1))
     assert result.diagnosis in ("values", "integer") or not result, result
