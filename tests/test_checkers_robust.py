@@ -317,6 +317,15 @@ def test_a_wrapped_function_is_called_through_its_wrapper():
     assert result.diagnosis == "raised" and "(in my_dx, line " in result.message, result
 
 
+def test_a_wrapped_stub_is_not_written_yet():
+    @logged
+    def my_dx(dh, w):
+        raise NotImplementedError
+
+    result = check_single_channel_dx(my_dx)
+    assert result.diagnosis == "not-written", result
+
+
 def test_a_wrong_signature_is_told_through_a_wrapper_and_without_one():
     @logged
     def my_dx(dh):
@@ -430,6 +439,14 @@ def test_a_sparse_matrix_gets_the_toarray_hint():
     assert check_conv_matrix(lambda x_size, w: my_conv_matrix(x_size, w).toarray())
     result = check_conv_matrix(lambda x_size, w: sparse.lil_array(my_conv_matrix(x_size, w)))
     assert result.diagnosis == "sparse" and "(lil_array)" in result.message, result
+
+
+def test_a_masked_array_with_masked_entries_is_refused():
+    result = check_single_channel_dx(lambda dh, w: np.ma.masked_less(right_dx(dh, w), 0))
+    assert result.diagnosis == "not-numbers", result
+    assert "dL/dx is a masked array with " in result.message and "masked entries: every entry of a gradient has a " \
+        "value; return a plain array" in result.message
+    assert check_single_channel_dx(lambda dh, w: np.ma.masked_array(right_dx(dh, w))), "nothing masked: an array"
 
 
 def test_one_shot_iterators_are_named_with_the_right_article():

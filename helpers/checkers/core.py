@@ -149,6 +149,11 @@ def read_answer(name, answer):
     if isinstance(answer, Iterator) and not isinstance(answer, np.ndarray):
         return None, _fail("generator", f"{name} is {_a(_type_name(answer))}, which can be read only once: "
                                         f"build the array, e.g. np.array(list(...)) or np.stack([...])")
+    if np.ma.is_masked(answer):
+        masked = int(np.ma.count_masked(answer))
+        return None, _fail("not-numbers", f"{name} is a masked array with {masked} masked "
+                                          f"{'entry' if masked == 1 else 'entries'}: every entry of a gradient has a "
+                                          "value; return a plain array")
     if type(answer).__module__.startswith("scipy.sparse"):
         return None, _fail("sparse", f"{name} is a SciPy sparse matrix ({_type_name(answer)}): make it an array "
                                      "with `.toarray()`")
