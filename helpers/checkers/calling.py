@@ -155,8 +155,8 @@ def call(fn, args, names):
     except KeyboardInterrupt:
         raise
     except _TimeUp as err:
-        return None, ("time-limit", f"{who(fn)} did not finish in {TIME_LIMIT:g} s: is there a loop whose "
-                                    f"counter never changes, like `while i < n:` without `i += 1`?"
-                                    f"{_learner_frame(err).replace(' (in', ' (stopped in', 1)}")
+        where = _learner_frame(err).replace(" (in", " (stopped in", 1)
+        return None, ("time-limit", f"{who(fn)} did not finish in {TIME_LIMIT:g} s{where}: is there a loop whose "
+                                    "counter never changes, like `while i < n:` without `i += 1`?")
     except BaseException as err:  # the learner's code may fail in any way, even sys.exit()
         return None, _failure(fn, args, names, err)
