@@ -1279,6 +1279,13 @@ def test_numerical_gradient_that_does_not_restore_x_is_told_how():
     assert result.message.endswith("apart from that, the answer is correct")
 
 
+def test_numerical_gradient_without_a_default_eps_is_told_so():
+    result = check_numerical_gradient(lambda f, x, eps: numerical()(f, x, eps))
+    assert result.diagnosis == "signature", result
+    assert result.message.startswith("your function cannot be called as fn(f, x): TypeError: ")
+    assert "missing 1 required positional argument: 'eps'" in result.message
+
+
 def test_numerical_gradient_cases():
     cases = check_numerical_gradient.cases()
     assert len(cases[0]) == 2, "the first case uses the learner's default eps"

@@ -134,7 +134,7 @@ def _failure(fn, args, names, err):
         text = text[:300] + " ..."
     binds = _binds(fn, args)
     if isinstance(err, TypeError) and (binds is False or (binds is None and at_the_call)):
-        call_text = f"{getattr(fn, '__name__', 'fn')}({', '.join(names)})".replace("<lambda>", "fn")
+        call_text = f"{getattr(fn, '__name__', 'fn')}({', '.join(names[:len(args)])})".replace("<lambda>", "fn")
         return "signature", f"{who(fn)} cannot be called as {call_text}: {text}"
     hint = ""
     if isinstance(err, TypeError) and "unhashable" in str(err) and hasattr(fn, "cache_info"):
