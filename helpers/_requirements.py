@@ -19,6 +19,7 @@ REQUIRES = {
     "numpy": ("2.0", "numpy"),
     "matplotlib": ("3.8.4", "matplotlib"),
     "ipywidgets": ("8.1", "ipywidgets"),
+    "anywidget": ("0.9", "anywidget"),
     "ipython": ("8.0", "IPython"),
     "pillow": ("9.3", "PIL"),
 }
