@@ -101,11 +101,10 @@ def test_the_command_prints_the_link_for_an_address_or_refuses_it():
 
 STEPS = {}  # what the class did -> seconds, in order: printed at the end of the test
 FOLDER = "backprop"  # the remote is file://.../backprop.git: the link names the learners' folder "backprop"
-# The explorers' DOM, in one place (ipywidgets today; the explorers built on anywidget will carry an attribute
-# to select them by): an explorer's output, its controls, and its figure.
-EXPLORER = ".jp-OutputArea-output:has(img.widget-image)"
-CONTROL = ".noUi-handle"
-FIGURE = "img.widget-image"
+# The explorers' DOM, in one place (helpers/explorers/panel.js): an explorer, its controls, its figure.
+EXPLORER = ".jp-OutputArea-output .cbx-explorer"
+CONTROL = "input"  # a range slider or a radio button: ArrowRight moves either
+FIGURE = "img.cbx-image"
 # The teacher's commit: a sentence of notebook 01, the stub of its exercise my_dw, and that exercise's hint.
 SENTENCE = ("2. Write `my_dw(x, dh)` that returns dL/dw the same way.",
             "2. Write `my_dw(x, dh)` that returns dL/dw the same way (a plain correlation: nothing is rotated).")
