@@ -21,7 +21,7 @@ REQUIRES = {
     "ipywidgets": ("8.1", "ipywidgets"),
     "anywidget": ("0.9", "anywidget"),
     "ipython": ("8.0", "IPython"),
-    "pillow": ("9.3", "PIL"),
+    "pillow": ("9.2", "PIL"),
 }
 NOTEBOOKS = {  # the extra conv-backprop-helpers[notebooks]: what only some notebooks import, and which
     "scikit-learn": ("1.4.2", "sklearn", "notebook 07"),

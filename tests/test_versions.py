@@ -251,11 +251,16 @@ def ends(tmp_path_factory):
         listed = subprocess.run([python, "-m", "pip", "list", "--format", "json"], env=env, capture_output=True,
                                 text=True, check=True)
         versions = {normal(p["name"]): p["version"] for p in json.loads(listed.stdout)}
-        log = python.parent.parent.parent / "pytest.log"
+        tmp = python.parent.parent.parent
+        sanitize = tmp / "sanitize.cfg"  # tests/sanitize.cfg, and what a version formats differently
+        sanitize.write_text((ROOT / "tests" / "sanitize.cfg").read_text() + "\n"
+                            + (ROOT / "tests" / "sanitize-versions.cfg").read_text())
         ignore = [f"--ignore={path}" for path in NOT_VERSIONED]
+        log = tmp / "pytest.log"
         with open(log, "w") as out:
-            run = subprocess.Popen([python, "-m", "pytest", "-q", "-p", "no:randomly", "tests", "notebooks", *ignore],
-                                   cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
+            run = subprocess.Popen([python, "-m", "pytest", "-q", "-p", "no:randomly", "--nbval-sanitize-with",
+                                    sanitize, "tests", "notebooks", *ignore], cwd=ROOT, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT, text=True)
         found[name] = (python, env, versions, time.monotonic() - start, run, log)
     yield found
     for *_, run, _ in found.values():
