@@ -56,7 +56,6 @@ ASSETS = {
 SITE_PACKAGES = ("mathjax", HTML_MANAGER)  # the npm packages the pages use (axe-core is for the tests)
 EXPLORER_KEYS = ("label", "controls", "values", "width", "height", "alt", "status")
 STATUS_TAGS = {"b", "i", "code"}
-PLACEHOLDER_ALT = "No description has been provided for this image"
 RELATIVE_NOTEBOOK_LINK = re.compile(r'href="(?![a-zA-Z][a-zA-Z0-9+.-]*:)([^"#]*)\.ipynb(?=["#])')
 REMOTE_IMAGE = re.compile(r'<img\b[^>]*\bsrc="https?://[^>]*>')
 ALT = re.compile(r'\balt="([^"]*)"')
@@ -326,7 +325,8 @@ def accessible(page, nb):
     """The exported page with its scrollers focusable and named, and its tables' empty headers as cells.
 
     nbconvert makes every cell's input and every output focusable; here a code cell's code box is the
-    focusable scroller (a group named after its prompt), and markdown, which wraps, is not a Tab stop.
+    focusable scroller (a group named after its prompt), and markdown, which wraps, is not a Tab stop,
+    but each of its tables scrolls in a focusable box named after its columns.
     """
     soup = BeautifulSoup(page, features="html.parser")
     prompts = {cell.get("id"): prompt_of(cell) for cell in nb.cells if cell.cell_type == "code"}
@@ -341,6 +341,10 @@ def accessible(page, nb):
     for header in soup.select("th"):
         if not header.get_text(strip=True):
             header.name = "td"  # an empty corner cell is not a header
+    for table in soup.select(".jp-RenderedMarkdown table"):  # a wide table scrolls in its own box
+        columns = ", ".join(th.get_text(" ", strip=True) for th in table.select("thead th"))
+        table.wrap(soup.new_tag("div", attrs={"class": "table-scroll", "tabindex": "0", "role": "group",
+                                              "aria-label": f"Table: {columns}" if columns else "Table"}))
     return str(soup)
 
 
