@@ -5,6 +5,7 @@ from matplotlib import colormaps
 
 from ..formula import correlate2d, full_convolve2d
 from ..plotting import SMALLEST_FONT, colour_bar, draw_grid, grid_figure, mark_block, mark_cells
+from .controls import Choice, Slider
 from .core import Explorer
 
 __all__ = [
@@ -52,6 +53,8 @@ def single_channel_figure(x, w, dh, view="output", row=0, col=0):
         mark_cells(ax_dh, [(row, col)])
         draw_grid(ax_dx, share, f"dL/dx += dL/dh[{row}, {col}]·w")
         mark_block(ax_dx, row, col, KH, KW)
+        fig.description = (f"Scatter view of output h[{row}, {col}]: the window it reads in x, and "
+                           f"dL/dh[{row}, {col}] times w sent back over that window")
         text = (f"Output h[{row}, {col}] read x[{row}:{row + KH}, {col}:{col + KW}]. "
                 f"Backward, it sends dL/dh[{row}, {col}] · w = {dh[row, col]:.2f} · w back over "
                 f"that same window, <i>adding</i> (+=) to what the other outputs send.")
@@ -69,6 +72,8 @@ def single_channel_figure(x, w, dh, view="output", row=0, col=0):
     mark_cells(ax_w, [t for _, t in pairs], color=colors, labels=numbers, fontsize=8)
     draw_grid(ax_dx, dx, "dL/dx")
     mark_cells(ax_dx, [(row, col)])
+    fig.description = (f"Gather view of input x[{row}, {col}]: the {len(pairs)} outputs that read it and the "
+                       "kernel taps they read it through, numbered 1, 2, … in the same order in dL/dh and in w")
     total = sum(dh[o] * w[t] for o, t in pairs)
     terms = _terms((f"dh{list(o)}", f"w{list(t)}") for o, t in pairs)
     text = (f"dL/dx[{row}, {col}] = {terms} = <b>{total:.3f}</b>. The figure numbers the terms 1, 2, … in "
@@ -79,13 +84,11 @@ def single_channel_figure(x, w, dh, view="output", row=0, col=0):
 
 def single_channel_explorer(x, w, dh):
     """Pick an output cell (scatter view) or an input cell (gather view)."""
-    import ipywidgets as widgets
-
     x = np.asarray(x)
     out_shape = np.shape(dh)
-    view = widgets.ToggleButtons(options=["output", "input"], description="cell of")
-    row = widgets.IntSlider(0, 0, out_shape[0] - 1, description="row")
-    col = widgets.IntSlider(0, 0, out_shape[1] - 1, description="col")
+    view = Choice("cell of", ["output", "input"])
+    row = Slider("row", 0, out_shape[0] - 1)
+    col = Slider("col", 0, out_shape[1] - 1)
 
     def resize(controls, change):
         if change["owner"] is view:
@@ -93,7 +96,8 @@ def single_channel_explorer(x, w, dh):
             row.max, col.max = rows - 1, cols - 1
 
     return Explorer(lambda **s: single_channel_figure(x, w, dh, **s),
-                    {"view": view, "row": row, "col": col}, adjust=resize)
+                    {"view": view, "row": row, "col": col}, adjust=resize,
+                    label="Explorer: pick an output cell (scatter view) or an input cell (gather view)")
 
 
 # ---- notebook 02: C channels, one filter -------------------------------------------------------
@@ -114,6 +118,7 @@ def multi_channel_figure(x, w, dh, channel=0):
               (dh, "dL/dh (shared)"), (dw_c, f"dL/dw[:, :, {channel}]"), (dx_c, f"dL/dx[:, :, {channel}]")]
     for ax, (a, title) in zip(axes[0], panels):
         draw_grid(ax, a, title)
+    fig.description = f"Channel {channel} of the backward pass of one filter"
     text = (f"Channel {channel}: dL/dw[:, :, {channel}] = correlate(x[:, :, {channel}], dL/dh) and "
             f"dL/dx[:, :, {channel}] = correlate(pad(dL/dh), rot180(w[:, :, {channel}])) "
             f"= full_convolve2d(dL/dh, w[:, :, {channel}]). "
@@ -123,10 +128,9 @@ def multi_channel_figure(x, w, dh, channel=0):
 
 def multi_channel_explorer(x, w, dh):
     """A channel picker over :func:`multi_channel_figure`."""
-    import ipywidgets as widgets
-
-    channel = widgets.ToggleButtons(options=list(range(np.shape(x)[-1])), description="channel")
-    return Explorer(lambda **s: multi_channel_figure(x, w, dh, **s), {"channel": channel})
+    channel = Choice("channel", list(range(np.shape(x)[-1])))
+    return Explorer(lambda **s: multi_channel_figure(x, w, dh, **s), {"channel": channel},
+                    label="Explorer: one channel's share of the backward pass")
 
 
 # ---- notebook 03: F filters ---------------------------------------------------------------------
@@ -146,7 +150,7 @@ def filter_shares(dh, w):
     ])
 
 
-def filter_shares_figure(dh, w, channel=0, columns=6):
+def filter_shares_figure(dh, w, channel=0, columns=6, size=1.4):
     """Every filter's share of dL/dx[:, :, channel], then their sum, in one grid of panels.
 
     dh: (OH, OW, F);  w: (F, KH, KW, C).  Returns a matplotlib figure.
@@ -154,7 +158,7 @@ def filter_shares_figure(dh, w, channel=0, columns=6):
     shares = filter_shares(dh, w)[..., channel]  # (F, H, W)
     F = len(shares)
     rows = -(-(F + 2) // columns)  # the shares, the sum, and a panel for the two colour bars
-    fig, axes = grid_figure(columns, nrows=rows, size=1.7)
+    fig, axes = grid_figure(columns, nrows=rows, size=size)  # 6 x 1.4 inches: the output area's width
     vmax = float(np.abs(shares).max())
     for f, ax in enumerate(axes.flat[:F]):
         share_image = draw_grid(ax, shares[f], f"filter {f}", annotate=False, vmax=vmax, axis_names=False)
@@ -162,6 +166,7 @@ def filter_shares_figure(dh, w, channel=0, columns=6):
                           axis_names=False)
     for ax in axes.flat[F + 1:]:
         ax.set_axis_off()
+    fig.description = f"Each of the {F} filters' share of dL/dx[:, :, {channel}], then their sum"
     bars = axes.flat[F + 1]
     for k, (image, label) in enumerate(((share_image, "shares"), (sum_image, "sum"))):
         cax = bars.inset_axes([0.08 + 0.5 * k, 0.05, 0.1, 0.9])
@@ -190,6 +195,8 @@ def multi_filter_figure(dh, w, f=0):
                            fontsize=SMALLEST_FONT)
     colour_bar(bars[0], top)
     colour_bar(bars[1], bottom)
+    fig.description = (f"Top row: filter {f}'s share of dL/dx, each channel on a scale of ±{share_max:.2f}. "
+                       f"Bottom row: the running sum over filters 0 to {f}, on dL/dx's scale of ±{vmax:.2f}")
     left = float(np.abs(total - running).max())
     text = (f"Top: filter {f}'s share of each channel c, correlate(pad(dL/dh[:, :, {f}]), rot180(w[{f}, :, :, c])), "
             f"on the share's own colour scale (±{share_max:.2f}, its colour bar on the right). "
@@ -200,8 +207,7 @@ def multi_filter_figure(dh, w, f=0):
 
 def multi_filter_explorer(dh, w):
     """A filter slider over :func:`multi_filter_figure`."""
-    import ipywidgets as widgets
-
-    slider = widgets.IntSlider(0, 0, np.shape(w)[0] - 1, description="filter")
-    return Explorer(lambda **s: multi_filter_figure(dh, w, **s), {"f": slider})
+    slider = Slider("filter", 0, np.shape(w)[0] - 1)
+    return Explorer(lambda **s: multi_filter_figure(dh, w, **s), {"f": slider},
+                    label="Explorer: each filter's share of dL/dx and the running sum")
 

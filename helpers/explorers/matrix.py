@@ -6,6 +6,7 @@ from matplotlib.patches import Rectangle
 
 from ..matrix import conv_matrix_pattern
 from ..plotting import SMALLEST_FONT, cell_borders, draw_grid, figure, index_labels, label_collection, mark_cells
+from .controls import Choice, Slider
 from .core import Explorer
 
 __all__ = ["weight_names", "draw_pattern", "conv_matrix_figure", "conv_matrix_explorer"]
@@ -29,7 +30,9 @@ def draw_pattern(ax, pattern, names, highlight=(), title=""):
     shade = np.where(pattern >= 0, 0.25, 0.0)
     for r, c in highlight:
         shade[r, c] = 0.5  # a stronger orange, light enough for black names
-    ax.imshow(shade, cmap="Oranges", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
+    image = ax.imshow(shade, cmap="Oranges", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
+    image.description = (f"each of the {int((pattern >= 0).sum())} nonzero entries named by its weight"
+                         + (f", {len(highlight)} highlighted" if len(highlight) else ""))
     if rows * cols <= 400:
         nonzero = np.argwhere(pattern >= 0)
         label_collection(ax, nonzero[:, ::-1], [names[pattern[r, c]] for r, c in nonzero], size=SMALLEST_FONT)
@@ -64,7 +67,7 @@ def conv_matrix_figure(pick="weight", index=0, size=4, kernel=3):
               centred=False, vmax=2 * size * size)
     draw_grid(ax_h, np.arange(out * out).reshape(out, out), "h: output → row of C", cmap=WHITE, centred=False,
               vmax=2 * out * out)
-    ax_w.imshow(np.zeros((kernel, kernel)), cmap="Greys", vmin=0, vmax=1)
+    ax_w.imshow(np.zeros((kernel, kernel)), cmap="Greys", vmin=0, vmax=1).description = "the weights' names"
     label_collection(ax_w, [(k % kernel, k // kernel) for k in range(len(names))], names, size=9)
     ax_w.set_title("w: the kernel's weights", fontsize=10, y=1, pad=4)
     ax_w.set_xticks([])
@@ -94,21 +97,21 @@ def conv_matrix_figure(pick="weight", index=0, size=4, kernel=3):
                 f"kernel laid over its window; every other entry of the row is 0.")
     draw_pattern(ax_c, pattern, names, cells, f"C: {out * out} × {size * size}, "
                  f"{kernel * kernel} distinct weights")
+    fig.description = f"Where {pick} {index} sits in C, in x, in h and in the kernel"
     return fig, text
 
 
 def conv_matrix_explorer(size=4, kernel=3):
     """Pick what to locate in C, then which one."""
-    import ipywidgets as widgets
-
     out = size - kernel + 1
     limits = {"weight": kernel * kernel, "input pixel": size * size, "output pixel": out * out}
-    pick = widgets.ToggleButtons(options=PICKS, description="pick")
-    index = widgets.IntSlider(0, 0, limits["weight"] - 1, description="index")
+    pick = Choice("pick", PICKS)
+    index = Slider("index", 0, limits["weight"] - 1)
 
     def resize(controls, change):
         if change["owner"] is pick:
             index.max = limits[change["new"]] - 1
 
     return Explorer(lambda **s: conv_matrix_figure(size=size, kernel=kernel, **s),
-                    {"pick": pick, "index": index}, adjust=resize)
+                    {"pick": pick, "index": index}, adjust=resize,
+                    label="Explorer: where a weight, an input pixel or an output sits in C")
