@@ -15,10 +15,10 @@ order under their own titles.  Nothing is executed: the stored outputs are expor
 - Code and outputs scroll sideways on a narrow screen (each scroller is focusable and named),
   instead of being cut off.
 
-The pages load no script from the network: MathJax (and, for explorers saved by ipywidgets,
-the widget HTML manager) are copied into OUTPUT_DIR/assets/ from the npm packages pinned in
-tools/package.json (`npm ci --prefix tools`, which `make html` and `make test` run), and
-referenced by relative paths, so the site also works opened from disk (file://).
+The pages load no script from the network and need none but MathJax, which is copied into
+OUTPUT_DIR/assets/ from the npm package pinned in tools/package.json (`npm ci --prefix tools`,
+which `make html` and `make test` run) and referenced by a relative path, so the site also
+works opened from disk (file://).
 """
 
 import copy
@@ -28,12 +28,10 @@ import re
 import shutil
 import sys
 from html.parser import HTMLParser
-from importlib.metadata import distribution
 from pathlib import Path
 
 import nbformat
 from bs4 import BeautifulSoup
-from ipywidgets._version import __html_manager_version__
 from nbconvert import HTMLExporter
 from nbconvert.filters.markdown import markdown2html_mistune
 
@@ -45,15 +43,11 @@ KERNEL_NOTE = ("The controls below need a running kernel (JupyterLab or Binder):
                "and the figure shows the state the notebook was saved in.")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
-HTML_MANAGER = "@jupyter-widgets/html-manager"
-# site path under assets/ -> file under tools/node_modules/ (only what the pages load, and the licences)
+# site path under assets/ -> file under tools/node_modules/ (only what the pages load, and the licence)
 ASSETS = {
     "mathjax/tex-svg-full.js": "mathjax/es5/tex-svg-full.js",
     "mathjax/LICENSE": "mathjax/LICENSE",
-    "html-manager/embed.js": f"{HTML_MANAGER}/dist/embed.js",
-    "html-manager/embed.js.LICENSE.txt": f"{HTML_MANAGER}/dist/embed.js.LICENSE.txt",
 }
-SITE_PACKAGES = ("mathjax", HTML_MANAGER)  # the npm packages the pages use (axe-core is for the tests)
 EXPLORER_KEYS = ("label", "controls", "values", "width", "height", "alt", "status")
 STATUS_TAGS = {"b", "i", "code"}
 RELATIVE_NOTEBOOK_LINK = re.compile(r'href="(?![a-zA-Z][a-zA-Z0-9+.-]*:)([^"#]*)\.ipynb(?=["#])')
@@ -84,50 +78,25 @@ def installed_version(package):
     return json.loads(manifest.read_text())["version"] if manifest.is_file() else None
 
 
-def satisfies_caret(version, caret_range):
-    """True when version (e.g. "1.0.15") lies in an npm caret range with major >= 1 (e.g. "^1.0.1")."""
-    lowest = tuple(int(part) for part in caret_range.removeprefix("^").split("."))
-    have = tuple(int(part) for part in version.split("."))
-    return have[0] == lowest[0] and have >= lowest
-
-
 def check_assets():
-    """Fail with the command to run when the pinned npm packages are missing, stale or mismatched."""
+    """Fail with the command to run when the pinned npm packages are missing or stale."""
     for package, version in pinned_versions().items():
         found = installed_version(package)
         if found != version:
             raise RuntimeError(f"tools/node_modules has {package} {found or 'not installed'}, tools/package.json "
                                f"pins {version}: run `npm ci --prefix tools` (or `make html`)")
-    manager = pinned_versions()[HTML_MANAGER]
-    if not satisfies_caret(manager, __html_manager_version__):
-        raise RuntimeError(f"{HTML_MANAGER} {manager} cannot render the widget state of the installed ipywidgets, "
-                           f"which needs {__html_manager_version__}: change the pin in tools/package.json")
 
 
 def copy_assets(output_dir):
-    """Copy MathJax, the widget HTML manager and their licences into output_dir/assets/.
-
-    Not the manager's Font Awesome fonts: no explorer shows an icon (a page that asked for one would fail
-    the browser test's check that every local file loads).
-    """
+    """Copy MathJax and its licence into output_dir/assets/."""
     check_assets()
-    sources = {site: NODE_MODULES / source for site, source in ASSETS.items()}
-    sources["html-manager/LICENSE"] = ipywidgets_licence()
-    for site, source in sources.items():
+    for site, source in ASSETS.items():
         target = output_dir / "assets" / site
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-    versions = "\n".join(f"- {package} {pinned_versions()[package]}" for package in SITE_PACKAGES)
+        shutil.copyfile(NODE_MODULES / source, target)
     (output_dir / "assets" / "README.md").write_text(
-        f"Copied by tools/build_site.py from these npm packages (pinned in tools/package.json):\n\n{versions}\n\n"
-        "MathJax: Apache-2.0 (mathjax/LICENSE).\n"
-        "@jupyter-widgets/html-manager: BSD-3-Clause, the ipywidgets project's licence (html-manager/LICENSE); "
-        "the libraries bundled in embed.js are listed in html-manager/embed.js.LICENSE.txt.\n")
-
-
-def ipywidgets_licence():
-    """The licence file of the installed ipywidgets, the project that publishes @jupyter-widgets/html-manager."""
-    return next(Path(f.locate()) for f in distribution("ipywidgets").files if f.name == "LICENSE")
+        f"Copied by tools/build_site.py from the npm package mathjax {pinned_versions()['mathjax']} "
+        "(pinned in tools/package.json): Apache-2.0 (mathjax/LICENSE).\n")
 
 
 def without_remote_images(page):
@@ -244,16 +213,15 @@ def static_explorer(model_id, model):
         f'<p class="explorer-status">{clean_status(state["status"])}</p>')
 
 
-def with_static_explorers(nb, keep_ipywidgets=True):
-    """Return (a copy of nb whose explorers are static HTML, whether a page still needs the widget HTML manager).
+def with_static_explorers(nb):
+    """A copy of nb whose explorers are static HTML, and whose saved widget state is left out of the page.
 
     An output showing an AnyModel with saved state becomes that model's static HTML (output metadata
-    "site_explorer" marks it); an ipywidgets model is left to the HTML manager while keep_ipywidgets;
-    anything else (no saved state) keeps only its other data, e.g. its text.
+    "site_explorer" marks it); any other widget (e.g. one whose state was not saved) keeps only its other
+    data, such as its text.
     """
     nb = copy.deepcopy(nb)
-    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
-    needs_manager = False
+    state = nb.metadata.pop("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             view = output.get("data", {}).get(WIDGET_VIEW)
@@ -263,13 +231,9 @@ def with_static_explorers(nb, keep_ipywidgets=True):
             if model is not None and model.get("model_name") == "AnyModel":
                 output["data"] = {"text/html": static_explorer(view["model_id"], model)}
                 output.setdefault("metadata", {})["site_explorer"] = True
-            elif model is not None and keep_ipywidgets and model.get("model_module", "").startswith("@jupyter-widgets"):
-                needs_manager = True
             else:
                 del output["data"][WIDGET_VIEW]
-    if not needs_manager:
-        nb.metadata.pop("widgets", None)  # no saved state in the page, no widget script
-    return nb, needs_manager
+    return nb
 
 
 # --- Sections collapsed in JupyterLab ---------------------------------------------------------------------------
@@ -348,15 +312,13 @@ def accessible(page, nb):
     return str(soup)
 
 
-def export_page(exporter, path, keep_ipywidgets=True):
+def export_page(exporter, path):
     """One notebook as a page: (html, title)."""
     nb = nbformat.reads(path.read_text(), as_version=4)
     title = title_of(nb)
-    nb, needs_manager = with_static_explorers(nb, keep_ipywidgets)
-    nb = fold_collapsed_sections(nb)
+    nb = fold_collapsed_sections(with_static_explorers(nb))
     nb.metadata["title"] = title
-    body, _ = exporter.from_notebook_node(nb, resources={"kernel_note": KERNEL_NOTE, "needs_manager": needs_manager,
-                                                         "metadata": {"name": path.stem}})
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
     body = accessible(body, nb)
     body = RELATIVE_NOTEBOOK_LINK.sub(r'href="\1.html', body)  # links between notebooks, not Binder's
     return without_remote_images(body), title

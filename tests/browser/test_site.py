@@ -45,9 +45,7 @@ WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 MEASURE = """() => {
     const markdown = Array.from(document.querySelectorAll('.jp-MarkdownCell'));
-    const managed = Array.from(document.querySelectorAll('.jupyter-widgets.jp-OutputArea-output'))
-        .filter(e => e.querySelector('script[type="application/vnd.jupyter.widget-view+json"]'));
-    const statics = Array.from(document.querySelectorAll('.static-explorer'));
+    const explorers = Array.from(document.querySelectorAll('.static-explorer'));
     const shown = img => img.complete && img.naturalWidth > 0 && /^(blob|data):./.test(img.src)
         && img.getClientRects().length > 0;
     const visible = e => e && e.offsetHeight > 0 && /running kernel/.test(e.innerText);
@@ -60,12 +58,9 @@ MEASURE = """() => {
         display: document.querySelectorAll('mjx-container[display="true"]').length,
         inline: document.querySelectorAll('mjx-container:not([display="true"])').length,
         raw: markdown.filter(e => e.innerText.includes('$$')).map(e => e.innerText.slice(0, 80)),
-        images: Array.from(document.querySelectorAll('img.widget-image, img.explorer-image')).filter(shown).length,
-        views: managed.length + statics.length,
-        explained: managed.filter(e => {
-            const img = e.querySelector('img.widget-image');
-            return img && shown(img) && visible(e.querySelector('.kernel-note'));
-        }).length + statics.filter(e => {
+        images: Array.from(document.querySelectorAll('img.explorer-image')).filter(shown).length,
+        views: explorers.length,
+        explained: explorers.filter(e => {
             const note = e.querySelector('.kernel-note'), controls = e.querySelector('fieldset');
             const img = e.querySelector('img.explorer-image');
             return visible(note) && controls && before(note, controls) && inert(controls)
@@ -112,7 +107,7 @@ def expected(path):
         "display": len(DISPLAY_MATH.findall(markdown)),
         "inline": len(INLINE_MATH.findall(DISPLAY_MATH.sub("", markdown))),
         "raw": [],
-        "images": sum(m["model_name"] in ("ImageModel", "AnyModel") for m in state.values()),
+        "images": sum(m["model_name"] == "AnyModel" for m in state.values()),  # an explorer's figure
         "views": sum(o["data"][WIDGET_VIEW]["model_id"] in state for o in outputs if WIDGET_VIEW in o.get("data", {})),
     }
 
@@ -188,7 +183,7 @@ def test_page_reads_offline(browser, site, screenshots, name):
     page, left, failed, errors = open_offline(browser, site[name])
     got = page.evaluate(MEASURE)
     if got["images"]:
-        page.locator(".jp-OutputArea-child:has(img.widget-image, img.explorer-image)").first.screenshot(
+        page.locator(".jp-OutputArea-child:has(img.explorer-image)").first.screenshot(
             path=screenshots / f"site-{name}.png")
     page.context.close()
 
