@@ -1,7 +1,8 @@
 """A small synthetic notebook with everything the static site must render, for tests/test_binder_and_site.py and
 tests/browser/test_site.py: an explorer saved by anywidget (a slider and a choice), an explorer whose state was
 not saved, static figures with text alternatives (as HTML and as a PNG with an alt in its metadata), a section
-collapsed in JupyterLab (with a subsection), a hint, a table with an empty corner, and a long line of code."""
+collapsed in JupyterLab (with a subsection), a hint with code in it, a table with an empty corner, and long lines
+of code."""
 
 import base64
 import json
@@ -83,7 +84,8 @@ def notebook():
         markdown("### Deeper\n\nStill inside the section."),
         code("deeper = 1", 6),
         markdown("## Exercises\n\nNot inside the section."),
-        markdown("Think of the stride first.", tags=["hint"], jupyter={"source_hidden": True}),
+        markdown(f"Think of the stride first, then:\n\n```python\n{LONG_LINE}\n```",
+                 tags=["hint"], jupyter={"source_hidden": True}),
         code("answer = 2", 7, tags=["solution"], jupyter={"source_hidden": True}),
     ]
     for k, cell in enumerate(cells):

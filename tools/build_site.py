@@ -290,7 +290,7 @@ def accessible(page, nb):
 
     nbconvert makes every cell's input and every output focusable; here a code cell's code box is the
     focusable scroller (a group named after its prompt), and markdown, which wraps, is not a Tab stop,
-    but each of its tables scrolls in a focusable box named after its columns.
+    but each of its code blocks and tables scrolls in a focusable box (a table's named after its columns).
     """
     soup = BeautifulSoup(page, features="html.parser")
     prompts = {cell.get("id"): prompt_of(cell) for cell in nb.cells if cell.cell_type == "code"}
@@ -305,6 +305,8 @@ def accessible(page, nb):
     for header in soup.select("th"):
         if not header.get_text(strip=True):
             header.name = "td"  # an empty corner cell is not a header
+    for block in soup.select(".jp-RenderedMarkdown pre"):  # code in the text, too, scrolls in its own box
+        block.attrs.update({"tabindex": "0", "role": "group", "aria-label": "Code"})
     for table in soup.select(".jp-RenderedMarkdown table"):  # a wide table scrolls in its own box
         columns = ", ".join(th.get_text(" ", strip=True) for th in table.select("thead th"))
         table.wrap(soup.new_tag("div", attrs={"class": "table-scroll", "tabindex": "0", "role": "group",
