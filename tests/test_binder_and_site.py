@@ -259,6 +259,9 @@ def test_an_explorer_state_without_its_keys_or_alt_is_refused():
     with pytest.raises(ValueError, match="alt is empty"):
         build_site.static_explorer(ex.EXPLORER, model)
     model["state"]["alt"] = ex.ALT
+    model["state"]["values"] = {"row": 2}
+    with pytest.raises(ValueError, match=r"control 'channel' has no value: the saved values are \{'row': 2\}"):
+        build_site.static_explorer(ex.EXPLORER, model)
     model["state"]["controls"] = [{"name": "k", "label": "k", "kind": "dial"}]
     model["state"]["values"] = {"k": 1}
     with pytest.raises(ValueError, match="kind must be 'slider' or 'choice', got 'dial'"):

@@ -171,6 +171,8 @@ def explorer_controls(controls, values, prefix):
     for control in controls:
         name, label, kind = control["name"], html.escape(control["label"]), control["kind"]
         ident = f"{prefix}-{re.sub(r'[^A-Za-z0-9_-]', '_', name)}"
+        if name not in values:
+            raise ValueError(f"control {name!r} has no value: the saved values are {values}")
         value = values[name]
         if kind == "slider":
             parts.append(
