@@ -241,9 +241,9 @@ def explorer_table(repeat=9):
     slowest, medians, p90s = 0.0, [], []
     for notebook, name, figure_fn in explorer_cases():
         runs = [draw_state(figure_fn, {}) for _ in range(repeat)]
-        ms = {k: 1e3 * statistics.median(run[3][k] for run in runs) for k in ("compute", "draw", "encode")}
-        figure_ms = 1e3 * statistics.median(run[3]["figure"] for run in runs)
-        png, (width, height) = runs[-1][0], runs[-1][1]
+        ms = {k: 1e3 * statistics.median(run.timings[k] for run in runs) for k in ("compute", "draw", "encode")}
+        figure_ms = 1e3 * statistics.median(run.timings["figure"] for run in runs)
+        png, (width, height) = runs[-1].png, runs[-1].size
         slowest = max(slowest, figure_ms)
         cells = [f"{notebook} {name}", f"{ms['compute']:.0f}", f"{ms['draw']:.0f}", f"{ms['encode']:.0f}",
                  f"{figure_ms:.0f}", f"{sum(ms.values()):.0f}", f"{width} x {height}", f"{len(png) / 1024:.0f}"]

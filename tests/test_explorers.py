@@ -24,9 +24,7 @@ def fingerprint(png):
 
 def values(control):
     """Every value a control can take."""
-    if hasattr(control, "options"):
-        return [v if not isinstance(v, tuple) else v[1] for v in control.options]
-    return list(range(control.min, control.max + 1))
+    return control.values()
 
 
 def sweep(explorer):
@@ -75,9 +73,7 @@ def test_a_state_drawn_before_is_not_drawn_again():
         calls.append(f)
         return E.multi_filter_figure(DH4, W4, f=f)
 
-    import ipywidgets
-
-    explorer = E.Explorer(figure_fn, {"f": ipywidgets.IntSlider(0, 0, 3)})
+    explorer = E.Explorer(figure_fn, {"f": E.Slider("filter", 0, 3)})
     first = explorer.png
     explorer.controls["f"].value = 1
     explorer.controls["f"].value = 0
@@ -335,7 +331,7 @@ def test_explorer_memory_stays_bounded_over_300_states():
     gc.collect()
     assert resident_mb() - before < 60
     assert len(explorer.drawn) == explorer.remember
-    assert sum(len(png) + len(text) for png, _, text in explorer.drawn.values()) < 10 * 2**20
+    assert sum(len(d.png) + len(d.text) + len(d.alt) for d in explorer.drawn.values()) < 10 * 2**20
     assert not any(isinstance(o, matplotlib.figure.Figure) for o in gc.get_objects())
     assert plt.get_fignums() == []
 
@@ -354,16 +350,15 @@ def test_a_figure_is_drawn_at_200_pixels_per_inch_and_shown_at_half_size():
     width, height = struct.unpack(">II", explorer.png[16:24])  # the PNG header's size
     assert (width, height) == explorer.size == tuple(round(2 * SCREEN_DPI * v) for v in inches)
     assert explorer.png[25] == 2  # colour type 2: RGB, no alpha channel to send
-    assert (explorer.image.layout.width, explorer.image.layout.height) == (f"{width / 2:g}px", f"{height / 2:g}px")
+    assert (explorer.panel.width, explorer.panel.height) == (width // 2, height // 2)
+    assert explorer.panel.png == explorer.png
     assert set(explorer.timings) == {"compute", "figure", "draw", "encode"}
     assert all(t > 0 for t in explorer.timings.values())
 
 
 def test_the_likely_next_states_go_on_the_way_the_hand_moved():
-    import ipywidgets
-
-    controls = {"a": ipywidgets.IntSlider(2, 0, 5), "t": ipywidgets.ToggleButtons(options=["x", "y", "z"], value="y"),
-                "s": ipywidgets.IntSlider(16, 8, 48, step=8)}
+    controls = {"a": E.Slider("a", 0, 5, 2), "t": E.Choice("t", ["x", "y", "z"], "y"),
+                "s": E.Slider("s", 8, 48, 16, step=8)}
     after_a_move = [dict(key) for key in E.core.neighbours(controls, "s", -1)]
     assert after_a_move == [{"a": 2, "t": "y", "s": 8}, {"a": 2, "t": "y", "s": 24}]  # 16 - 8, then 16 + 8 (no 0)
     after_a_move = [dict(key) for key in E.core.neighbours(controls, "a", 1)]
@@ -378,13 +373,11 @@ def counting_explorer(calls, **kwargs):
     """A multi-filter explorer whose figure function records the filter of every call (and its thread)."""
     import threading
 
-    import ipywidgets
-
     def figure_fn(f):
         calls.append((f, threading.current_thread() is threading.main_thread()))
         return E.multi_filter_figure(DH4, W4, f=f)
 
-    return E.Explorer(figure_fn, {"f": ipywidgets.IntSlider(0, 0, 3)}, **kwargs)
+    return E.Explorer(figure_fn, {"f": E.Slider("filter", 0, 3)}, **kwargs)
 
 
 def settle(explorer, timeout=30):
@@ -405,7 +398,7 @@ def test_the_next_states_are_drawn_in_the_background_and_shown_at_once():
     assert calls == [(0, True), (1, True), (2, False), (3, False)]  # the next two steps, by the thread
     timings = explorer.timings
     explorer.controls["f"].value = 2
-    assert len(calls) == 4 and explorer.png == explorer.drawn[(("f", 2),)][0]
+    assert len(calls) == 4 and explorer.png == explorer.drawn[(("f", 2),)].png
     assert explorer.timings is timings  # nothing drawn for this change
 
 
@@ -434,7 +427,7 @@ def test_a_state_the_thread_is_drawing_is_awaited_not_drawn_again():
     assert started.wait(10)  # the thread is drawing f = 2
     threading.Timer(0.3, release.set).start()
     explorer.controls["f"].value = 2  # waits for the thread's drawing
-    assert explorer.png == explorer.drawn[(("f", 2),)][0]
+    assert explorer.png == explorer.drawn[(("f", 2),)].png
     settle(explorer)
     assert [call for call in calls if call[0] == 2] == [(2, False)]  # drawn once, by the thread
 
@@ -500,13 +493,111 @@ def test_setting_a_control_back_within_a_hold_draws_nothing():
     assert calls == [(0, True)] and explorer.png == png
 
 
-def test_show_displays_the_readout_and_a_png(monkeypatch):
-    """The static copy before each explorer: a PNG whether or not an inline backend is active."""
+def test_show_displays_the_readout_and_a_png_with_its_text_alternative(monkeypatch):
+    """The static copy before each explorer: the readout, then the figure as HTML and PNG with an alt made from
+    its data, whether or not an inline backend is active."""
+    import base64
+    import html
+
     import IPython.display
 
     shown = []
-    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    monkeypatch.setattr(IPython.display, "display", lambda obj, **kw: shown.append((obj, kw)))
     fig, text = E.multi_channel_figure(X3, W3, DH3, channel=1)
     E.show(fig, text)
-    assert [type(obj).__name__ for obj in shown] == ["HTML", "Image"]
-    assert shown[0].data == text and shown[1].format == "png" and shown[1].data.startswith(b"\x89PNG")
+    assert type(shown[0][0]).__name__ == "HTML" and shown[0][0].data == text
+    (bundle, options) = shown[1]
+    alt = bundle["text/plain"]
+    assert options == {"metadata": {"image/png": {"alt": alt, **{k: options["metadata"]["image/png"][k]
+                                                                 for k in ("width", "height")}}}, "raw": True}
+    assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
+    assert f'alt="{html.escape(alt)}"' in bundle["text/html"] and bundle["image/png"] in bundle["text/html"]
+    assert alt.startswith('5 panels. Panel 1, "x[:, :, 1]": a 5 × 5 grid, values from')
+
+
+# ---- the page: one accessible widget ------------------------------------------------------------------
+
+class PageStub:
+    """Stands in for the page's end of a widget's comm: records each message the kernel sends."""
+
+    kernel = True
+    comm_id = "page-stub"
+
+    def __init__(self):
+        self.sent = []
+
+    def on_msg(self, callback):
+        pass
+
+    def close(self):
+        pass
+
+    def send(self, data, buffers=None):
+        self.sent.append(data)
+
+    def updates(self):
+        """The sets of traits sent to the page, message by message (echoes of the page's own values apart)."""
+        return [set(m["state"]) | {path[0] for path in m["buffer_paths"]} for m in self.sent
+                if m.get("method") == "update"]
+
+
+def from_page(panel, **state):
+    """A message from the page, handled as ipywidgets handles one (set_state)."""
+    panel.set_state(state)
+
+
+def test_the_page_gets_named_controls_values_figure_alt_and_readout_together():
+    explorer = E.single_channel_explorer(X2, W2, DH2)
+    panel = explorer.panel
+    assert panel.label.startswith("Explorer: ")
+    assert [(c["name"], c["kind"], c["label"]) for c in panel.controls] == [
+        ("view", "choice", "cell of"), ("row", "slider", "row"), ("col", "slider", "col")]
+    assert panel.values == {"view": "output", "row": 0, "col": 0}
+    assert (panel.png, panel.alt, panel.status) == (explorer.png, explorer.alt, explorer.text)
+    panel.comm = page = PageStub()
+    from_page(panel, values={"view": "input", "row": 0, "col": 0})  # the learner picks "input" in the page
+    assert explorer.state == {"view": "input", "row": 0, "col": 0}
+    assert [c["max"] for c in panel.controls[1:]] == [4, 5]  # the sliders now span the input grid
+    assert "dL/dx[0, 0]" in panel.status and 'Panel 1, "x[0, 0]"' in panel.alt
+    # one message: the new limits, the figure, its text alternative and the readout together
+    assert page.updates() == [{"controls", "png", "alt", "status"}]
+
+
+def test_a_value_the_page_sent_is_not_sent_back_but_a_clamped_one_is():
+    explorer = E.single_channel_explorer(X2, W2, DH2)
+    panel = explorer.panel
+    panel.comm = page = PageStub()
+    from_page(panel, values={"view": "input", "row": 4, "col": 5})
+    assert not any("values" in keys for keys in page.updates())  # no echo to undo a newer move in the page
+    page.sent.clear()
+    from_page(panel, values={"view": "output", "row": 4, "col": 5})  # the sliders shrink: row and col clamped
+    assert explorer.state == {"view": "output", "row": 2, "col": 3}
+    assert panel.values == explorer.state and any("values" in keys for keys in page.updates())
+
+
+def test_the_repr_outside_a_widget_says_what_the_figure_shows():
+    explorer = E.multi_channel_explorer(X3, W3, DH3)
+    data, _ = explorer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data
+    assert data["text/plain"].startswith("Explorer: one channel's share of the backward pass (its controls need "
+                                         "a running kernel). Channel 0:")
+    assert "Figure: 5 panels." in data["text/plain"] and "<" not in data["text/plain"]
+
+
+def test_controls_check_their_values():
+    slider = E.Slider("stride", 1, 4, 2)
+    slider.value = 9
+    assert slider.value == 4  # clamped, as a range input does
+    slider.max = 3
+    assert slider.value == 3
+    with pytest.raises(ValueError, match="step must be a whole number >= 1, got 0"):
+        E.Slider("stride", 1, 4, step=0)
+    with pytest.raises(ValueError, match="max must be >= min, got min=4, max=1"):
+        E.Slider("stride", 4, 1)
+    choice = E.Choice("channels", [3, 16, 32], 16)
+    import traitlets
+
+    with pytest.raises(traitlets.TraitError, match=r"channels must be one of \[3, 16, 32\], got 5"):
+        choice.value = 5
+    assert E.Choice("pick", [("first", 1), ("second", 2)]).spec()["options"] == [
+        {"label": "first", "value": 1}, {"label": "second", "value": 2}]

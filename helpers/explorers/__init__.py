@@ -17,6 +17,7 @@ from .channels import (
     single_channel_explorer,
     single_channel_figure,
 )
+from .controls import Choice, Slider
 from .core import Explorer, show
 from .geometry import stride_padding_explorer, stride_padding_figure, stride_padding_state
 from .matrix import conv_matrix_explorer, conv_matrix_figure, draw_pattern, weight_names
@@ -24,7 +25,7 @@ from .speed import PHASES, time_phases, time_phases_explorer, time_phases_figure
 from .training import input_gradient, prediction_explorer, prediction_figure, score_gradient
 
 __all__ = [
-    "Explorer", "show",
+    "Explorer", "Slider", "Choice", "show",
     "single_channel_figure", "single_channel_explorer",
     "multi_channel_figure", "multi_channel_explorer",
     "filter_shares", "filter_shares_figure", "multi_filter_figure", "multi_filter_explorer",

@@ -5,6 +5,7 @@ from matplotlib import colormaps
 
 from ..formula import correlate2d, full_convolve2d
 from ..plotting import SMALLEST_FONT, colour_bar, draw_grid, grid_figure, mark_block, mark_cells
+from .controls import Choice, Slider
 from .core import Explorer
 
 __all__ = [
@@ -79,13 +80,11 @@ def single_channel_figure(x, w, dh, view="output", row=0, col=0):
 
 def single_channel_explorer(x, w, dh):
     """Pick an output cell (scatter view) or an input cell (gather view)."""
-    import ipywidgets as widgets
-
     x = np.asarray(x)
     out_shape = np.shape(dh)
-    view = widgets.ToggleButtons(options=["output", "input"], description="cell of")
-    row = widgets.IntSlider(0, 0, out_shape[0] - 1, description="row")
-    col = widgets.IntSlider(0, 0, out_shape[1] - 1, description="col")
+    view = Choice("cell of", ["output", "input"])
+    row = Slider("row", 0, out_shape[0] - 1)
+    col = Slider("col", 0, out_shape[1] - 1)
 
     def resize(controls, change):
         if change["owner"] is view:
@@ -93,7 +92,8 @@ def single_channel_explorer(x, w, dh):
             row.max, col.max = rows - 1, cols - 1
 
     return Explorer(lambda **s: single_channel_figure(x, w, dh, **s),
-                    {"view": view, "row": row, "col": col}, adjust=resize)
+                    {"view": view, "row": row, "col": col}, adjust=resize,
+                    label="Explorer: pick an output cell (scatter view) or an input cell (gather view)")
 
 
 # ---- notebook 02: C channels, one filter -------------------------------------------------------
@@ -123,10 +123,9 @@ def multi_channel_figure(x, w, dh, channel=0):
 
 def multi_channel_explorer(x, w, dh):
     """A channel picker over :func:`multi_channel_figure`."""
-    import ipywidgets as widgets
-
-    channel = widgets.ToggleButtons(options=list(range(np.shape(x)[-1])), description="channel")
-    return Explorer(lambda **s: multi_channel_figure(x, w, dh, **s), {"channel": channel})
+    channel = Choice("channel", list(range(np.shape(x)[-1])))
+    return Explorer(lambda **s: multi_channel_figure(x, w, dh, **s), {"channel": channel},
+                    label="Explorer: one channel's share of the backward pass")
 
 
 # ---- notebook 03: F filters ---------------------------------------------------------------------
@@ -200,8 +199,7 @@ def multi_filter_figure(dh, w, f=0):
 
 def multi_filter_explorer(dh, w):
     """A filter slider over :func:`multi_filter_figure`."""
-    import ipywidgets as widgets
-
-    slider = widgets.IntSlider(0, 0, np.shape(w)[0] - 1, description="filter")
-    return Explorer(lambda **s: multi_filter_figure(dh, w, **s), {"f": slider})
+    slider = Slider("filter", 0, np.shape(w)[0] - 1)
+    return Explorer(lambda **s: multi_filter_figure(dh, w, **s), {"f": slider},
+                    label="Explorer: each filter's share of dL/dx and the running sum")
 

@@ -12,17 +12,20 @@ step (see the README's performance section).
 """
 
 import io
+import re
 import threading
 import time
 from collections import OrderedDict
 from contextlib import contextmanager
+from typing import NamedTuple
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
+from ..accessible import close_if_pyplot, describe, figure_bundle
 from ..plotting import SCREEN_DPI
 
-__all__ = ["Explorer", "show", "render", "draw_state", "neighbours"]
+__all__ = ["Explorer", "show", "render", "draw_state", "Drawn", "neighbours"]
 
 PIXELS_PER_INCH = 2 * SCREEN_DPI  # shown at half size: one image pixel per screen pixel on a 2x display
 QUIET = 0.05  # seconds without a change before the background thread starts drawing neighbours
@@ -92,15 +95,23 @@ def render(fig, dpi=PIXELS_PER_INCH):
     buffer = io.BytesIO()
     Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB").save(
         buffer, format="png", compress_level=1)
-    if fig.canvas.manager is not None:  # made by pyplot
-        import matplotlib.pyplot as plt
-
-        plt.close(fig)
+    close_if_pyplot(fig)
     return buffer.getvalue(), size, {"draw": drawn - start, "encode": time.perf_counter() - drawn}
 
 
+class Drawn(NamedTuple):
+    """One state drawn: the PNG (b"" when impossible), its (width, height) in pixels, the readout, the
+    image's text alternative, and timings in seconds (see :func:`draw_state`)."""
+
+    png: bytes
+    size: tuple
+    text: str
+    alt: str
+    timings: dict
+
+
 def draw_state(figure_fn, state):
-    """figure_fn(**state) drawn to a PNG: (png, (width, height) pixels, text, timings in seconds).
+    """figure_fn(**state) drawn to a PNG, with its readout and text alternative: a :class:`Drawn`.
 
     timings: "compute", the figure function's time before it made its figure
     (``fig.created``, set by helpers.plotting.figure); "draw", the rest of it
@@ -112,30 +123,19 @@ def draw_state(figure_fn, state):
     try:
         fig, text = figure_fn(**state)
     except ValueError as err:
-        return b"", (0, 0), f"<b>Not possible:</b> {err}", {}
+        return Drawn(b"", (0, 0), f"<b>Not possible:</b> {err}", "", {})
     built = time.perf_counter()
+    alt = describe(fig)
     png, size, timings = render(fig)
     created = getattr(fig, "created", start)
     timings.update(compute=created - start, figure=built - start, draw=built - created + timings["draw"])
-    return png, size, text, timings
-
-
-def _options(control):
-    """The values a control can take, in order, when it has a short list of them (toggles, dropdowns)."""
-    return [option[1] if isinstance(option, tuple) else option for option in control.options]
-
-
-def _values(control):
-    """Every value a control can take, in order: its options, or its range in steps."""
-    if hasattr(control, "options"):
-        return _options(control)
-    return [control.min + k * control.step for k in range(int((control.max - control.min) / control.step) + 1)]
+    return Drawn(png, size, text, alt, timings)
 
 
 def neighbours(controls, moved=None, direction=1):
     """The likely next states, most likely first, as the Explorer's keys (tuples of (name, value) pairs).
 
-    controls: {name: widget};  moved: the name of the control moved last, or
+    controls: {name: Slider or Choice};  moved: the name of the control moved last, or
     None.  After a move: that control's next two steps in `direction` (+1 or
     -1), then its step back (a hand on a slider goes on, or comes back).
     Before any move: one step of every control, each way.
@@ -147,7 +147,7 @@ def neighbours(controls, moved=None, direction=1):
         names, steps = [moved], (direction, 2 * direction, -direction)
     keys = []
     for name in names:
-        values = _values(controls[name])
+        values = controls[name].values()
         if controls[name].value not in values:  # a float slider between its steps
             continue
         k = values.index(controls[name].value)
@@ -156,79 +156,86 @@ def neighbours(controls, moved=None, direction=1):
 
 
 class Explorer:
-    """Widgets that drive a pure figure function.
+    """Controls that drive a pure figure function, shown as one accessible widget (:class:`~.panel.Panel`).
 
     figure_fn(**state) -> (fig, text), where state maps each control's name
-    to its value.  The figure is rendered to a PNG, shown in an Image widget
-    at half its pixel size (crisp on a 2x display; 100 CSS pixels per inch
-    of figure) whose value is replaced in place, and closed: only the PNG and
-    the text are kept.  adjust(controls, change), if given, runs first on
+    to its value;  controls: {name: Slider or Choice} (helpers.explorers.panel),
+    in display order;  label: the explorer's accessible name.  The figure is
+    rendered to a PNG, shown at half its pixel size (crisp on a 2x display;
+    100 CSS pixels per inch of figure) with a text alternative made from its
+    data, and closed; the text is the readout, a status region that screen
+    readers announce.  adjust(controls, change), if given, runs first on
     every change, to update dependent controls (a slider's range, say)
     without a second redraw.  The ``remember`` most recent states are kept
-    (PNG and text, about 0.1 MB each), so moving back is instant;
-    ``remember=0`` redraws every time.  prefetch: draw the likely next states
-    (:func:`neighbours`) in a background thread while the learner reads,
-    never while a cell runs (default: in a Jupyter kernel).  The current PNG
-    and text are ``.png`` (``b""`` when the state is impossible) and
-    ``.text``; ``.timings`` has the seconds of the last state drawn for a
-    change (see :func:`draw_state`).
+    (about 0.1 MB each), so moving back is instant; ``remember=0`` redraws
+    every time.  prefetch: draw the likely next states (:func:`neighbours`)
+    in a background thread while the learner reads, never while a cell runs
+    (default: in a Jupyter kernel).  The state shown is ``.png`` (``b""``
+    when impossible), ``.size``, ``.text`` and ``.alt``; ``.timings`` has the
+    seconds of the last state drawn for a change (see :func:`draw_state`).
     """
 
-    def __init__(self, figure_fn, controls, adjust=None, remember=64, prefetch=None):
-        import ipywidgets as widgets  # imported here: the pure functions need no widgets
+    def __init__(self, figure_fn, controls, adjust=None, remember=64, prefetch=None, label="Explorer"):
+        from .panel import Panel  # imported here: the figure functions need no widgets
 
         self.figure_fn, self.controls, self.adjust = figure_fn, controls, adjust
-        self.remember, self.drawn = remember, OrderedDict()  # state -> (png, size, text), oldest first
+        self.remember, self.drawn = remember, OrderedDict()  # state -> Drawn without timings, oldest first
         self.prefetch = bool(remember) and (_in_kernel() if prefetch is None else prefetch)
-        self.readout = widgets.HTML()
-        self.image = widgets.Image(format="png")
-        for control in controls.values():
-            control.layout.flex = "0 0 auto"  # a row too narrow for the controls wraps; no control shrinks
-            if hasattr(control, "readout"):  # a slider: its track at least 150 px wide
-                control.layout.width = "360px"
-                control.style.description_width = "80px"
-        bar = widgets.HBox(list(controls.values()), layout={"flex_flow": "row wrap"})
-        self.widget = widgets.VBox([bar, self.readout, self.image])
-        self.png, self.size, self.text, self.timings = b"", (0, 0), "", {}
-        self._held, self._key, self._moved = False, None, (None, 1)
+        self.panel = Panel(label=label, controls=self._specs(), values=self.state)
+        self.png, self.size, self.text, self.alt, self.timings = b"", (0, 0), "", "", {}
+        self._held, self._key, self._moved = 0, None, (None, 1)
         self._lock = threading.Condition()  # guards drawn, _todo and _busy, shared with the thread
         self._todo, self._busy, self._thread, self._changed_at = [], None, None, 0.0
         if self.prefetch:
             _GATE.hook()
         for control in controls.values():
             control.observe(self._on_change, names="value")
+            control.observe(self._on_limits, names=["min", "max", "step", "options"])
+        self.panel.observe(self._from_page, names="values")
         self.redraw()
 
     @property
     def state(self):
         return {name: control.value for name, control in self.controls.items()}
 
+    def _specs(self):
+        return [{"name": name, **control.spec()} for name, control in self.controls.items()]
+
     @contextmanager
     def hold(self):
-        """Change several controls with one redraw at the end."""
-        self._held = True
+        """Change several controls with one redraw at the end (nested holds: at the end of the outermost)."""
+        self._held += 1
         try:
             yield
         finally:
-            self._held = False
-        if tuple(self.state.items()) != self._key:  # else nothing changed: a value set back, a range not clamped
+            self._held -= 1
+        if not self._held and tuple(self.state.items()) != self._key:  # else nothing changed, or set back
             self.redraw()
 
+    def _from_page(self, change):
+        """A learner moved a control in the page: set it, with one redraw."""
+        with self.panel.hold_sync(), self.hold():
+            for name, value in change["new"].items():
+                if name in self.controls and self.controls[name].value != value:
+                    self.controls[name].value = value
+
+    def _on_limits(self, change):
+        self.panel.controls = self._specs()
+
     def _on_change(self, change):
-        if self._held:
-            return
+        """A control changed (in the page or in code): adjust the others, then redraw unless held."""
         owner = change["owner"]
-        order = _options(owner).index if hasattr(owner, "options") else float
+        order = owner.values().index if hasattr(owner, "options") else float
         name = next((n for n, c in self.controls.items() if c is owner), None)
         self._moved = (name, 1 if order(change["new"]) > order(change["old"]) else -1)
-        with self.hold():
+        with self.panel.hold_sync(), self.hold():  # new limits and the new figure: one message to the page
             if self.adjust is not None:
                 self.adjust(self.controls, change)
 
-    def _remember(self, key, png, size, text):
+    def _remember(self, key, drawn):
         """Keep a drawn state (the caller holds the lock)."""
         if self.remember:
-            self.drawn[key] = png, size, text
+            self.drawn[key] = drawn
             self.drawn.move_to_end(key)
             if len(self.drawn) > self.remember:
                 self.drawn.popitem(last=False)
@@ -240,27 +247,27 @@ class Explorer:
             self._todo = []  # the neighbours of the previous state are no longer next
             while self._busy == key:  # the thread is drawing this very state: wait for it
                 self._lock.wait()
-            kept = self.drawn.get(key)
-            if kept is not None:
+            drawn = self.drawn.get(key)
+            if drawn is not None:
                 self.drawn.move_to_end(key)
-        if kept is None:
+        if drawn is None:
             with _GATE.drawing:
-                png, size, text, self.timings = draw_state(self.figure_fn, dict(key))
+                drawn = draw_state(self.figure_fn, dict(key))
+            self.timings = drawn.timings
             with self._lock:
-                self._remember(key, png, size, text)
-        else:
-            png, size, text = kept
-        self._show(key, png, size, text)
+                self._remember(key, drawn._replace(timings={}))
+        self._show(key, drawn)
         if self.prefetch:
             self._plan()
 
-    def _show(self, key, png, size, text):
-        self._key, self.png, self.size, self.text = key, png, size, text
-        self.readout.value = text
-        if png:  # one image pixel per device pixel on a 2x display: half the pixels in CSS pixels
-            self.image.layout.width, self.image.layout.height = f"{size[0] / 2:g}px", f"{size[1] / 2:g}px"
-            self.image.value = png
-        self.image.layout.display = None if png else "none"
+    def _show(self, key, drawn):
+        self._key, self.png, self.size, self.text, self.alt = key, drawn.png, drawn.size, drawn.text, drawn.alt
+        with self.panel.hold_sync():  # one message to the page: figure, text alternative and readout together
+            self.panel.png, self.panel.alt, self.panel.status = drawn.png, drawn.alt, drawn.text
+            # one image pixel per device pixel on a 2x display: half the pixels in CSS pixels
+            self.panel.width, self.panel.height = drawn.size[0] // 2, drawn.size[1] // 2
+            if self.panel.values != dict(key):  # set by code or adjusted: the page learns the new values
+                self.panel.values = dict(key)
 
     def _plan(self):
         """Hand the likely next states to the background thread, which starts after a quiet moment."""
@@ -292,19 +299,21 @@ class Explorer:
                         continue
                     self._busy = key
                 try:
-                    png, size, text, _ = draw_state(self.figure_fn, dict(key))
+                    drawn = draw_state(self.figure_fn, dict(key))._replace(timings={})
                 except Exception:  # noqa: BLE001  the main thread draws it again and shows the error
-                    png = None
+                    drawn = None
                 with self._lock:
-                    if png is not None:
-                        self._remember(key, png, size, text)
+                    if drawn is not None:
+                        self._remember(key, drawn)
                     self._busy = None
                     self._lock.notify_all()
 
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
+    def _repr_mimebundle_(self, **kwargs):
+        """The widget; where no widget can be shown (GitHub, a terminal), its readout and a word on the kernel."""
+        data, metadata = self.panel._repr_mimebundle_(**kwargs)
+        data["text/plain"] = (f"{self.panel.label} (its controls need a running kernel). "
+                              f"{_plain(self.text)} Figure: {self.alt}")
+        return data, metadata
 
 
 def _in_kernel():
@@ -316,20 +325,20 @@ def _in_kernel():
     return getattr(get_ipython(), "kernel", None) is not None
 
 
-def show(fig, text):
-    """Display a figure function's result statically: the readout, then the figure.
+def _plain(html_text):
+    """The readout's HTML as plain text."""
+    return re.sub(r"<[^>]+>", "", html_text)
 
-    The figure is displayed as a PNG cropped to its content, as the inline
-    backend stores a pyplot figure (these figures are not pyplot's, so no
-    backend displays them by itself).
+
+def show(fig, text):
+    """Display a figure function's result statically: the readout, then the figure with its text alternative.
+
+    The figure is displayed as a PNG cropped to its content, at half its
+    pixel size (see helpers.accessible.figure_bundle).
     """
-    from IPython.display import HTML, Image, display
+    from IPython.display import HTML, display
 
     display(HTML(text))
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight")
-    display(Image(buffer.getvalue(), format="png"))
-    if fig.canvas.manager is not None:  # made by pyplot: the inline backend would show it a second time
-        import matplotlib.pyplot as plt
-
-        plt.close(fig)
+    data, metadata = figure_bundle(fig)
+    display(data, metadata=metadata, raw=True)
+    close_if_pyplot(fig)

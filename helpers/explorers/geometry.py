@@ -6,6 +6,7 @@ from ..fast import conv2d_transpose
 from ..formula import dilate
 from ..geometry import conv_geometry
 from ..plotting import draw_grid, grid_figure, mark_block, mark_cells
+from .controls import Slider
 from .core import Explorer
 
 __all__ = ["stride_padding_state", "stride_padding_figure", "stride_padding_explorer"]
@@ -90,16 +91,12 @@ def stride_padding_figure(size=7, kernel=3, stride=2, padding=1, dilation=1):
 
 def stride_padding_explorer(size=7, kernel=3, stride=2, padding=1, dilation=1):
     """Sliders for input size, kernel size, stride, padding and dilation."""
-    import ipywidgets as widgets
-
-    def slider(value, low, high, name):
-        return widgets.IntSlider(value, low, high, description=name)
-
     controls = {
-        "size": slider(size, 3, 12, "input H"),
-        "kernel": slider(kernel, 1, 5, "kernel K"),
-        "stride": slider(stride, 1, 4, "stride"),
-        "padding": slider(padding, 0, 3, "padding"),
-        "dilation": slider(dilation, 1, 3, "dilation"),
+        "size": Slider("input H", 3, 12, size),
+        "kernel": Slider("kernel K", 1, 5, kernel),
+        "stride": Slider("stride", 1, 4, stride),
+        "padding": Slider("padding", 0, 3, padding),
+        "dilation": Slider("dilation", 1, 3, dilation),
     }
-    return Explorer(stride_padding_figure, controls)
+    return Explorer(stride_padding_figure, controls,
+                    label="Explorer: input size, kernel size, stride, padding and dilation")

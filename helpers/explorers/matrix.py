@@ -6,6 +6,7 @@ from matplotlib.patches import Rectangle
 
 from ..matrix import conv_matrix_pattern
 from ..plotting import SMALLEST_FONT, cell_borders, draw_grid, figure, index_labels, label_collection, mark_cells
+from .controls import Choice, Slider
 from .core import Explorer
 
 __all__ = ["weight_names", "draw_pattern", "conv_matrix_figure", "conv_matrix_explorer"]
@@ -99,16 +100,15 @@ def conv_matrix_figure(pick="weight", index=0, size=4, kernel=3):
 
 def conv_matrix_explorer(size=4, kernel=3):
     """Pick what to locate in C, then which one."""
-    import ipywidgets as widgets
-
     out = size - kernel + 1
     limits = {"weight": kernel * kernel, "input pixel": size * size, "output pixel": out * out}
-    pick = widgets.ToggleButtons(options=PICKS, description="pick")
-    index = widgets.IntSlider(0, 0, limits["weight"] - 1, description="index")
+    pick = Choice("pick", PICKS)
+    index = Slider("index", 0, limits["weight"] - 1)
 
     def resize(controls, change):
         if change["owner"] is pick:
             index.max = limits[change["new"]] - 1
 
     return Explorer(lambda **s: conv_matrix_figure(size=size, kernel=kernel, **s),
-                    {"pick": pick, "index": index}, adjust=resize)
+                    {"pick": pick, "index": index}, adjust=resize,
+                    label="Explorer: where a weight, an input pixel or an output sits in C")

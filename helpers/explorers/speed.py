@@ -5,6 +5,7 @@ import numpy as np
 from ..fast import PHASES, phase_times
 from ..geometry import conv_geometry
 from ..plotting import figure
+from .controls import Choice, Slider
 from .core import Explorer
 
 __all__ = ["PHASES", "time_phases", "time_phases_figure", "time_phases_explorer"]
@@ -52,11 +53,9 @@ def time_phases_figure(size=16, channels=16):
 
 def time_phases_explorer():
     """Image size and channel count sliders over :func:`time_phases_figure`."""
-    import ipywidgets as widgets
-
     controls = {
-        "size": widgets.IntSlider(16, 8, 48, step=8, description="image side"),
-        "channels": widgets.ToggleButtons(options=[3, 16, 32], value=16, description="channels"),
+        "size": Slider("image side", 8, 48, 16, step=8),
+        "channels": Choice("channels", [3, 16, 32], 16),
     }
     # each state is timed once, in the foreground or while the learner reads; moving back shows that timing
-    return Explorer(time_phases_figure, controls)
+    return Explorer(time_phases_figure, controls, label="Explorer: where the time of one layer goes")

@@ -4,6 +4,7 @@ import numpy as np
 
 from ..layers import SoftmaxCrossEntropy
 from ..plotting import SMALLEST_FONT, draw_grid, grid_figure
+from .controls import Slider
 from .core import Explorer
 
 __all__ = ["input_gradient", "score_gradient", "prediction_figure", "prediction_explorer"]
@@ -76,7 +77,6 @@ def prediction_figure(model, images, labels, index=0):
 
 def prediction_explorer(model, images, labels):
     """A slider over the test images."""
-    import ipywidgets as widgets
-
-    index = widgets.IntSlider(0, 0, len(images) - 1, description="test image")
-    return Explorer(lambda **s: prediction_figure(model, images, labels, **s), {"index": index})
+    index = Slider("test image", 0, len(images) - 1)
+    return Explorer(lambda **s: prediction_figure(model, images, labels, **s), {"index": index},
+                    label="Explorer: pick a test image, see the prediction and the gradients")
