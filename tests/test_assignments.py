@@ -62,7 +62,7 @@ def my_dx(dh, w):
     H, W = dh.shape[0] + KH - 1, dh.shape[1] + KW - 1
     return np.array([[np.sum(padded[i:i + KH, j:j + KW] * w) for j in range(W)] for i in range(H)])
 ''',
-        "diagnosis": "the kernel is not rotated",
+        "diagnosis": "the kernel is rotated twice, or not at all",
     },
     ("04-stride-padding-dilation", "capstone-gather"): {
         "right": '''\
