@@ -155,12 +155,18 @@ def _describe_line(line):
 
 
 def _describe_bars(ax, bars):
-    names = [t.get_text() for t in ax.get_xticklabels()]
-    heights = [bar.get_height() for bar in bars]
-    xs = [bar.get_x() + bar.get_width() / 2 for bar in bars]
-    ticks = dict(zip(np.round(ax.get_xticks(), 6), names))
-    labels = [ticks.get(round(x, 6)) or _num(x) for x in xs]
-    return f"{len(bars)} bars: " + ", ".join(f"{label} {_num(h)}" for label, h in zip(labels, heights))
+    """'n bars: name value, ...', each bar named by its tick label (or its position)."""
+    if getattr(bars, "orientation", "vertical") == "horizontal":
+        ticks, names = ax.get_yticks(), [t.get_text() for t in ax.get_yticklabels()]
+        places = [bar.get_y() + bar.get_height() / 2 for bar in bars]
+        sizes = [bar.get_width() for bar in bars]
+    else:
+        ticks, names = ax.get_xticks(), [t.get_text() for t in ax.get_xticklabels()]
+        places = [bar.get_x() + bar.get_width() / 2 for bar in bars]
+        sizes = [bar.get_height() for bar in bars]
+    by_place = dict(zip(np.round(ticks, 6), names))
+    labels = [by_place.get(round(place, 6)) or _num(place) for place in places]
+    return f"{len(bars)} bars: " + ", ".join(f"{label} {_num(size)}" for label, size in zip(labels, sizes))
 
 
 def _describe_axes(ax):
@@ -183,7 +189,7 @@ def _describe_axes(ax):
         axes += [f"{name} axis logarithmic" for name, scale in (("x", ax.get_xscale()), ("y", ax.get_yscale()))
                  if scale == "log"]
         parts.append(", ".join(filter(None, axes)))
-    if not parts:  # a diagram: its words are its content
+    if not parts and not getattr(ax.figure, "description", ""):  # a diagram: its words are its content
         words = [" ".join(t.get_text().split()) for t in ax.texts if t.get_visible() and t.get_text().strip()]
         parts.append("; ".join(words))
     return title, "; ".join(p for p in parts if p)
@@ -199,16 +205,18 @@ def describe(fig):
 
     fig.description, when set, is the first sentence (what the figure is about).
     """
-    panels = [_describe_axes(ax) for ax in _panels(fig)]
+    panels = [(title, body) for title, body in map(_describe_axes, _panels(fig)) if title or body]
     lead = getattr(fig, "description", "").strip()
-    if len(panels) == 1:
+    if not panels:
+        text = ""
+    elif len(panels) == 1:
         title, body = panels[0]
         text = f'"{title}": {body}' if title else body
     else:
         named = [(f'Panel {k}, "{title}"' if title else f"Panel {k}", body)
                  for k, (title, body) in enumerate(panels, 1)]
         text = f"{len(panels)} panels. " + " ".join(f"{name}: {body}." for name, body in named)
-    return " ".join(filter(None, [lead.rstrip(".") + "." if lead else "", text.rstrip(".") + "."]))
+    return " ".join(part.rstrip(".") + "." for part in (lead, text) if part)
 
 
 # ---- checking that a figure reads well --------------------------------------------------------------
@@ -262,21 +270,35 @@ def check_readable(fig, width_px=None):
 
 # ---- displaying a figure ------------------------------------------------------------------------------
 
+def _stored_png(fig):
+    """(PNG bytes, (width, height) in CSS px): fig at 200 dpi, cropped to its content, in 256 colours.
+
+    The figures are flat colours and text: 256 colours (no dithering) look the
+    same and take a third of the bytes that a notebook stores.
+    """
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=2 * CSS_PX_PER_INCH, bbox_inches="tight", facecolor="white")
+    image = Image.open(buffer).convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT,
+                                                        dither=Image.Dither.NONE)
+    buffer = io.BytesIO()
+    image.save(buffer, format="png", optimize=True)
+    return buffer.getvalue(), (image.width // 2, image.height // 2)
+
+
 def figure_bundle(fig, summary=""):
     """(data, metadata) for IPython's display: fig as a PNG with its text alternative.
 
     Drawn at 200 dpi and shown at half that size (100 CSS px per inch, crisp on
-    a 2x display), cropped to its content.  The bundle holds the image as
+    a 2x display), cropped to its content, in 256 colours.  The bundle holds the image as
     HTML (an <img> with alt, which JupyterLab and nbconvert show), as PNG with
     the alt in its metadata, and the text alternative as plain text.
     """
     if summary:
         fig.description = summary
     alt = describe(fig)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=2 * CSS_PX_PER_INCH, bbox_inches="tight", facecolor="white")
-    png = buffer.getvalue()
-    width, height = (int.from_bytes(png[k:k + 4], "big") // 2 for k in (16, 20))  # the PNG's IHDR, halved
+    png, (width, height) = _stored_png(fig)
     check_readable(fig, width)
     encoded = base64.b64encode(png).decode("ascii")
     img = (f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}" width="{width}" '

@@ -22,9 +22,11 @@ from matplotlib.patches import Rectangle
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from ._glyphs import glyph_labels
+from .accessible import COLOUR_BAR, describe, show_figure, text_colour
 
 __all__ = ["draw_grid", "mark_cells", "mark_block", "figure", "grid_figure", "colour_bar", "label_collection",
-           "index_labels", "cell_borders", "GRADIENT_CMAP", "SMALLEST_FONT", "SCREEN_DPI", "WIDEST"]
+           "index_labels", "cell_borders", "show_figure", "describe", "GRADIENT_CMAP", "SMALLEST_FONT", "SCREEN_DPI",
+           "WIDEST"]
 
 GRADIENT_CMAP = "RdBu_r"  # blue < 0 < red, white at 0
 SCREEN_DPI = 100  # CSS pixels per inch of figure, as an explorer shows it
@@ -95,7 +97,8 @@ def draw_grid(ax, a, title="", *, annotate=True, vmax=None, cmap=GRADIENT_CMAP, 
     ax: a matplotlib Axes;  a: (rows, cols);  vmax: colour scale limit
     (default max|a|).  centred: the scale runs -vmax..vmax with white at 0
     (for gradients), else 0..vmax (for counts).  Values are written in the
-    cells when ``annotate`` and the grid is at most 12 x 12.  axis_names:
+    cells when ``annotate`` and the grid is at most 12 x 12, in black or
+    white, whichever contrasts more with the cell (at least 4.5:1).  axis_names:
     write "row" and "col" beside the numbers;  origin: the first row and
     column number.  Returns the cells' mesh (for a colour bar).
     """
@@ -109,12 +112,12 @@ def draw_grid(ax, a, title="", *, annotate=True, vmax=None, cmap=GRADIENT_CMAP, 
     ax.set_title(title, fontsize=10, y=1, pad=4)  # a fixed position: no layout pass on every draw
     cell_borders(ax, rows, cols)
     index_labels(ax, rows, cols, *(("col", "row") if axis_names else ("", "")), origin=origin)
+    image.cell_origin = origin  # for the text alternative (helpers.accessible.describe): numbered as shown
     if annotate and rows <= 12 and cols <= 12:
-        white = np.abs(a) > (0.6 if centred else 0.75) * vmax
         r, c = np.indices(a.shape)
         label_collection(ax, np.column_stack([c.ravel(), r.ravel()]), [_fmt(v) for v in a.ravel()],
                          size=fontsize or (9 if max(rows, cols) <= 6 else SMALLEST_FONT),
-                         colors=np.where(white, "white", "black").ravel())
+                         colors=text_colour(image.cmap(image.norm(a.ravel()))))  # >= 4.5:1 on every cell
     return image
 
 
@@ -198,6 +201,7 @@ def colour_bar(cax, image, steps=64):
     Cheaper to draw than matplotlib's colorbar (no locator, no formatter),
     for the explorers, which redraw it on every change.
     """
+    cax.set_label(COLOUR_BAR)  # not a panel of its own in the figure's text alternative
     low, high = image.get_clim()
     levels = np.linspace(low, high, steps)
     cax.pcolormesh([0, 1], levels, levels[:-1, None], cmap=image.get_cmap(), vmin=low, vmax=high,
@@ -251,14 +255,14 @@ def question_layer_figure():
     red, blue, grey = "#f4a582", "#92c5de", "0.93"
 
     def text(x, y, s, **kw):
-        ax.text(x, y, s, ha="center", va="top", fontsize=9, **kw)
+        ax.text(x, y, s, ha="center", va="top", fontsize=9.5, **kw)  # 10 CSS px at the output area's width
 
     def arrow(start, end, color="black", label="", above=True):
         ax.annotate("", end, start, arrowprops=dict(arrowstyle="-|>", color=color, linewidth=1.5,
                                                      shrinkA=2, shrinkB=2))
         if label:
             mid = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2 + (0.5 if above else -0.5))
-            ax.text(*mid, label, ha="center", va="bottom" if above else "top", fontsize=8.5, color=color)
+            ax.text(*mid, label, ha="center", va="bottom" if above else "top", fontsize=9.5, color=color)
 
     # forward: x -> 16 filters -> h
     ax.text(-0.5, 20.5, "forward", fontsize=11, weight="bold", va="top")
@@ -293,4 +297,9 @@ def question_layer_figure():
     arrow((25.6, 3.5), (19.4, 3.5), color="tab:red", label="correlate with\nw[1] rotated by 180°")
     arrow((12.6, 3.5), (6.6, 3.5), color="tab:red", label="sum over\nthe 16 filters")
     arrow((19.5, 9.4), (22.2, 6.1), color="0.4")
+    fig.description = (
+        "The question's layer as volumes. Forward: x (5, 5, 3) and 16 filters (3, 3, 3) give h (3, 3, 16), "
+        "one map per filter; filter w[1] gives map 1. Backward, drawn for filter 1: map 1 of dL/dh, zero-padded "
+        "by K − 1 = 2 to 7 × 7, correlated with w[1] rotated by 180°, gives filter 1's share of dL/dx (5, 5, 3); "
+        "the 16 filters' shares sum to dL/dx")
     return fig

@@ -411,6 +411,8 @@ def test_torch_tensors_are_judged(name):
     result = check(on_answer(correct, lambda a: tensor(a).bfloat16()))
     assert result.diagnosis == "float16", result
     result = check(on_answer(correct, lambda a: tensor(a).detach() * (1 + 0j)))
+    assert result.diagnosis == "complex-round-off", result
+    result = check(on_answer(correct, lambda a: tensor(a).detach() * (1 + 1j)))
     assert result.diagnosis == "complex", result
     result = check(on_answer(correct, lambda a: tensor(a) + 1))
     assert result.diagnosis in ("values", "integer") or not result, result
@@ -1275,6 +1277,13 @@ def test_numerical_gradient_that_does_not_restore_x_is_told_how():
     result = check_numerical_gradient(adds_eps_back)
     assert result.diagnosis == "in-place" and "(adding eps back leaves round-off)" in result.message, result
     assert result.message.endswith("apart from that, the answer is correct")
+
+
+def test_numerical_gradient_without_a_default_eps_is_told_so():
+    result = check_numerical_gradient(lambda f, x, eps: numerical()(f, x, eps))
+    assert result.diagnosis == "signature", result
+    assert result.message.startswith("your function cannot be called as fn(f, x): TypeError: ")
+    assert "missing 1 required positional argument: 'eps'" in result.message
 
 
 def test_numerical_gradient_cases():

@@ -61,7 +61,7 @@ def _phases_figure():
 
 def _pattern_figure():
     """Notebook 05's first figure: C drawn symbolically in a constrained layout."""
-    fig, ax = plt.subplots(figsize=(9, 2.6), layout="constrained")
+    fig, ax = plt.subplots(figsize=(8.4, 2.6), layout="constrained")
     pattern = conv_matrix_pattern((4, 4, 1), (1, 3, 3, 1))
     E.draw_pattern(ax, pattern, E.weight_names(3), title="C for a 4 × 4 image and a 3 × 3 kernel")
     return fig
@@ -69,7 +69,7 @@ def _pattern_figure():
 
 def _filters_figure():
     """Notebook 07's filters before and after training: 2 x 8 small grids in a constrained layout."""
-    fig, axes = plt.subplots(2, 8, figsize=(10, 3.4), layout="constrained")
+    fig, axes = plt.subplots(2, 8, figsize=(8.4, 2.9), layout="constrained")
     for f, ax in enumerate(axes.flat):
         plotting.draw_grid(ax, rng.normal(size=(3, 3)), f"filter {f % 8}", annotate=False, axis_names=False)
     return fig
@@ -338,4 +338,69 @@ def test_prediction_readout_says_dx_is_small_only_when_sure_and_right():
     fig, text = E.prediction_figure(model, images, labels, index=1)
     probs, _ = E.input_gradient(model, images[1], labels[1])
     assert "sure <i>and right</i>" in text and f"(here {probs[1]:.2f})" in text
+    plt.close(fig)
+
+
+# ---- read by everyone: text size as shown, contrast of the numbers in cells, no series told by colour alone --------
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_every_figure_reads_at_the_size_it_is_shown(name):
+    """No text under 10 CSS px as shown in JupyterLab's output area (a figure wider than the area is shrunk to
+    fit), and no line series told apart by colour alone (helpers.accessible.check_readable)."""
+    from helpers.accessible import CSS_PX_PER_INCH, check_readable
+
+    fig, _ = draw(name)
+    check_readable(fig, fig.get_figwidth() * CSS_PX_PER_INCH)
+    plt.close(fig)
+
+
+def written_in_cells(ax):
+    """(text colours (n, 3), cell colours (n, 3)) of the values written in a grid's cells."""
+    from matplotlib.collections import QuadMesh
+
+    from helpers._glyphs import GlyphLabels
+
+    meshes = [c for c in ax.collections if isinstance(c, QuadMesh)]
+    labels = [c for c in ax.collections if isinstance(c, GlyphLabels) and c.get_clip_on()
+              and c.get_offset_transform() == ax.transData]
+    if not meshes or not labels:
+        return np.empty((0, 3)), np.empty((0, 3))
+    mesh = meshes[0]
+    rows, cols = np.subtract(mesh.get_coordinates().shape[:2], 1)
+    colours = mesh.to_rgba(np.ravel(mesh.get_array())).reshape(rows, cols, 4)[..., :3]
+    text, cell = [], []
+    for group in labels:
+        faces = group.get_facecolors()[:, :3]
+        for k, (c, r) in enumerate(np.round(group.get_offsets()).astype(int)):
+            if 0 <= r < rows and 0 <= c < cols:
+                text.append(faces[k % len(faces)])
+                cell.append(colours[r, c])
+    return np.array(text).reshape(-1, 3), np.array(cell).reshape(-1, 3)
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_numbers_written_in_cells_contrast_at_least_4_5_to_1(name):
+    from helpers.accessible import contrast_ratio
+
+    fig, _ = draw(name)
+    for ax in fig.axes:
+        text, cell = written_in_cells(ax)
+        if len(text):
+            ratios = contrast_ratio(text, cell)
+            assert ratios.min() >= 4.5, (ax.get_title(), float(ratios.min()))
+    plt.close(fig)
+
+
+def test_the_contrast_test_sees_a_number_that_does_not_stand_out():
+    """The cell test reads what is drawn: white numbers on the map's light middle are caught."""
+    from helpers.accessible import contrast_ratio
+
+    fig, ax = plt.subplots()
+    plotting.draw_grid(ax, np.array([[0.1, -0.2], [3.0, -3.0]]), vmax=3)
+    group = [c for c in ax.collections if c.get_clip_on() and hasattr(c, "font_size")][0]
+    text, cell = written_in_cells(ax)
+    assert contrast_ratio(text, cell).min() >= 4.5
+    group.set_facecolors(["white"])
+    text, cell = written_in_cells(ax)
+    assert contrast_ratio(text, cell).min() < 1.5
     plt.close(fig)

@@ -13,6 +13,7 @@ code (one huge NumPy operation) finishes first, and code that catches every exce
 """
 
 import inspect
+import os
 import signal
 import site
 import sysconfig
@@ -29,10 +30,9 @@ TIME_LIMIT = 30.0
 """Seconds one call of the learner's function may take; tests lower it."""
 
 _LIBRARY_DIRS = tuple(sorted({
-    str(Path(__file__).resolve().parent.parent),  # helpers/
-    str(Path(np.__file__).resolve().parent),
-    *(sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")),
-    *site.getsitepackages(),
+    os.path.join(str(Path(folder).resolve()), "")  # with a final separator: helpers/, not helpers_mine.py
+    for folder in (Path(__file__).parent.parent, Path(np.__file__).parent, *site.getsitepackages(),
+                   *(sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")))
 }))
 _NOTEBOOK_FILES = ("<ipython-input-", "<stdin>", "<string>")
 
@@ -65,6 +65,14 @@ def _learner_frame(err):
     frame = own[-1]
     code = f": `{frame.line.strip()}`" if frame.line else ""
     return f" (in {frame.name}, line {frame.lineno}{code})"
+
+
+def _unwrapped(fn):
+    """The function inside functools.wraps wrappers (fn itself when there is none)."""
+    try:
+        return inspect.unwrap(fn)
+    except ValueError:  # a cycle of __wrapped__
+        return fn
 
 
 def _binds(fn, args):
@@ -100,7 +108,7 @@ def _limited(fn, args, limit):
             return fn(*args)
         finally:
             running[0] = False
-    finally:
+    finally:  # also when the alarm came just before the line above
         running[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous_handler if previous_handler is not None else signal.SIG_DFL)
@@ -119,14 +127,14 @@ def _failure(fn, args, names, err):
     while tb.tb_next is not None:
         tb = tb.tb_next
     at_the_call = tb.tb_frame.f_code.co_filename == __file__  # raised by the call itself, not inside fn
-    if isinstance(err, NotImplementedError) and tb.tb_frame.f_code is getattr(fn, "__code__", None):
+    if isinstance(err, NotImplementedError) and tb.tb_frame.f_code is getattr(_unwrapped(fn), "__code__", None):
         return "not-written", f"{who(fn)} is not written yet: replace `raise NotImplementedError` with your code"
     text = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
     if len(text) > 300:
         text = text[:300] + " ..."
     binds = _binds(fn, args)
     if isinstance(err, TypeError) and (binds is False or (binds is None and at_the_call)):
-        call_text = f"{getattr(fn, '__name__', 'fn')}({', '.join(names)})".replace("<lambda>", "fn")
+        call_text = f"{getattr(fn, '__name__', 'fn')}({', '.join(names[:len(args)])})".replace("<lambda>", "fn")
         return "signature", f"{who(fn)} cannot be called as {call_text}: {text}"
     hint = ""
     if isinstance(err, TypeError) and "unhashable" in str(err) and hasattr(fn, "cache_info"):
@@ -147,8 +155,8 @@ def call(fn, args, names):
     except KeyboardInterrupt:
         raise
     except _TimeUp as err:
-        return None, ("time-limit", f"{who(fn)} did not finish in {TIME_LIMIT:g} s: is there a loop whose "
-                                    f"counter never changes, like `while i < n:` without `i += 1`?"
-                                    f"{_learner_frame(err).replace(' (in', ' (stopped in', 1)}")
+        where = _learner_frame(err).replace(" (in", " (stopped in", 1)
+        return None, ("time-limit", f"{who(fn)} did not finish in {TIME_LIMIT:g} s{where}: is there a loop whose "
+                                    "counter never changes, like `while i < n:` without `i += 1`?")
     except BaseException as err:  # the learner's code may fail in any way, even sys.exit()
         return None, _failure(fn, args, names, err)

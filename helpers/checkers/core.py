@@ -52,14 +52,14 @@ GENERIC_DIAGNOSES = {
     "one-tuple": "a tuple of one array, (dx,), where the array itself is expected (`return dx,`)",
     "generator": "a generator or another one-shot iterator instead of an array",
     "sparse": "a SciPy sparse matrix: `.toarray()` makes it an array",
-    "not-numbers": "a string, booleans, Python objects, symbols, a dict: not an array of numbers",
+    "not-numbers": "a string, booleans, Python objects, sympy symbols, masked entries, a dict: not numbers",
     "ragged": "a list whose rows have different lengths",
     "complex": "complex values with imaginary parts larger than round-off",
     "complex-round-off": "complex values whose imaginary parts are round-off: take `.real`",
     "float16": "float16 (or bfloat16): too coarse to check",
     "integer": "an integer array where the right values are not whole numbers (truncated)",
     "not-finite": "NaN or inf, or an integer too large for a float",
-    "size-1-axis": "the right values with an extra (or a missing) axis of size 1",
+    "size-1-axis": "the right values with an extra, a missing or a misplaced axis of size 1",
     "shape": "a wrong shape that no catalogued mistake explains",
     "values": "the right shape, wrong values that no catalogued mistake explains (the largest difference shown)",
     "checker-error": "the checker itself failed on the answer (a bug to report)",
@@ -149,6 +149,11 @@ def read_answer(name, answer):
     if isinstance(answer, Iterator) and not isinstance(answer, np.ndarray):
         return None, _fail("generator", f"{name} is {_a(_type_name(answer))}, which can be read only once: "
                                         f"build the array, e.g. np.array(list(...)) or np.stack([...])")
+    if np.ma.is_masked(answer):
+        masked = int(np.ma.count_masked(answer))
+        return None, _fail("not-numbers", f"{name} is a masked array with {masked} masked "
+                                          f"{'entry' if masked == 1 else 'entries'}: every entry of a gradient has a "
+                                          "value; return a plain array")
     if type(answer).__module__.startswith("scipy.sparse"):
         return None, _fail("sparse", f"{name} is a SciPy sparse matrix ({_type_name(answer)}): make it an array "
                                      "with `.toarray()`")

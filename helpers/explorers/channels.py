@@ -53,6 +53,8 @@ def single_channel_figure(x, w, dh, view="output", row=0, col=0):
         mark_cells(ax_dh, [(row, col)])
         draw_grid(ax_dx, share, f"dL/dx += dL/dh[{row}, {col}]·w")
         mark_block(ax_dx, row, col, KH, KW)
+        fig.description = (f"Scatter view of output h[{row}, {col}]: the window it reads in x, and "
+                           f"dL/dh[{row}, {col}] times w sent back over that window")
         text = (f"Output h[{row}, {col}] read x[{row}:{row + KH}, {col}:{col + KW}]. "
                 f"Backward, it sends dL/dh[{row}, {col}] · w = {dh[row, col]:.2f} · w back over "
                 f"that same window, <i>adding</i> (+=) to what the other outputs send.")
@@ -70,6 +72,8 @@ def single_channel_figure(x, w, dh, view="output", row=0, col=0):
     mark_cells(ax_w, [t for _, t in pairs], color=colors, labels=numbers, fontsize=8)
     draw_grid(ax_dx, dx, "dL/dx")
     mark_cells(ax_dx, [(row, col)])
+    fig.description = (f"Gather view of input x[{row}, {col}]: the {len(pairs)} outputs that read it and the "
+                       "kernel taps they read it through, numbered 1, 2, … in the same order in dL/dh and in w")
     total = sum(dh[o] * w[t] for o, t in pairs)
     terms = _terms((f"dh{list(o)}", f"w{list(t)}") for o, t in pairs)
     text = (f"dL/dx[{row}, {col}] = {terms} = <b>{total:.3f}</b>. The figure numbers the terms 1, 2, … in "
@@ -114,6 +118,7 @@ def multi_channel_figure(x, w, dh, channel=0):
               (dh, "dL/dh (shared)"), (dw_c, f"dL/dw[:, :, {channel}]"), (dx_c, f"dL/dx[:, :, {channel}]")]
     for ax, (a, title) in zip(axes[0], panels):
         draw_grid(ax, a, title)
+    fig.description = f"Channel {channel} of the backward pass of one filter"
     text = (f"Channel {channel}: dL/dw[:, :, {channel}] = correlate(x[:, :, {channel}], dL/dh) and "
             f"dL/dx[:, :, {channel}] = correlate(pad(dL/dh), rot180(w[:, :, {channel}])) "
             f"= full_convolve2d(dL/dh, w[:, :, {channel}]). "
@@ -145,7 +150,7 @@ def filter_shares(dh, w):
     ])
 
 
-def filter_shares_figure(dh, w, channel=0, columns=6):
+def filter_shares_figure(dh, w, channel=0, columns=6, size=1.4):
     """Every filter's share of dL/dx[:, :, channel], then their sum, in one grid of panels.
 
     dh: (OH, OW, F);  w: (F, KH, KW, C).  Returns a matplotlib figure.
@@ -153,7 +158,7 @@ def filter_shares_figure(dh, w, channel=0, columns=6):
     shares = filter_shares(dh, w)[..., channel]  # (F, H, W)
     F = len(shares)
     rows = -(-(F + 2) // columns)  # the shares, the sum, and a panel for the two colour bars
-    fig, axes = grid_figure(columns, nrows=rows, size=1.7)
+    fig, axes = grid_figure(columns, nrows=rows, size=size)  # 6 x 1.4 inches: the output area's width
     vmax = float(np.abs(shares).max())
     for f, ax in enumerate(axes.flat[:F]):
         share_image = draw_grid(ax, shares[f], f"filter {f}", annotate=False, vmax=vmax, axis_names=False)
@@ -161,6 +166,7 @@ def filter_shares_figure(dh, w, channel=0, columns=6):
                           axis_names=False)
     for ax in axes.flat[F + 1:]:
         ax.set_axis_off()
+    fig.description = f"Each of the {F} filters' share of dL/dx[:, :, {channel}], then their sum"
     bars = axes.flat[F + 1]
     for k, (image, label) in enumerate(((share_image, "shares"), (sum_image, "sum"))):
         cax = bars.inset_axes([0.08 + 0.5 * k, 0.05, 0.1, 0.9])
@@ -189,6 +195,8 @@ def multi_filter_figure(dh, w, f=0):
                            fontsize=SMALLEST_FONT)
     colour_bar(bars[0], top)
     colour_bar(bars[1], bottom)
+    fig.description = (f"Top row: filter {f}'s share of dL/dx, each channel on a scale of ±{share_max:.2f}. "
+                       f"Bottom row: the running sum over filters 0 to {f}, on dL/dx's scale of ±{vmax:.2f}")
     left = float(np.abs(total - running).max())
     text = (f"Top: filter {f}'s share of each channel c, correlate(pad(dL/dh[:, :, {f}]), rot180(w[{f}, :, :, c])), "
             f"on the share's own colour scale (±{share_max:.2f}, its colour bar on the right). "

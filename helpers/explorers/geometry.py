@@ -71,8 +71,10 @@ def stride_padding_figure(size=7, kernel=3, stride=2, padding=1, dilation=1):
 
     never = [(r, c) for r in range(size) for c in range(size)
              if s["coverage"][p + r, p + c] == 0]
-    draw_grid(ax_dx, s["dx"], "dL/dx (green: never read)")
+    draw_grid(ax_dx, s["dx"], "dL/dx (outlined: never read)")
     mark_cells(ax_dx, never, color="tab:green")
+    fig.description = (f"Input {size} × {size}, kernel {kernel}, stride {stride}, padding {p}, dilation {dilation}: "
+                       f"output {O} × {O}; {len(never)} of the {size * size} pixels of x are never read")
 
     text = (f"Effective kernel (K − 1)·d + 1 = {eff}; output size "
             f"floor(({size} + 2·{p} − {eff}) / {stride}) + 1 = <b>{O}</b>. "

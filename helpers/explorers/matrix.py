@@ -30,7 +30,9 @@ def draw_pattern(ax, pattern, names, highlight=(), title=""):
     shade = np.where(pattern >= 0, 0.25, 0.0)
     for r, c in highlight:
         shade[r, c] = 0.5  # a stronger orange, light enough for black names
-    ax.imshow(shade, cmap="Oranges", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
+    image = ax.imshow(shade, cmap="Oranges", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
+    image.description = (f"each of the {int((pattern >= 0).sum())} nonzero entries named by its weight"
+                         + (f", {len(highlight)} highlighted" if len(highlight) else ""))
     if rows * cols <= 400:
         nonzero = np.argwhere(pattern >= 0)
         label_collection(ax, nonzero[:, ::-1], [names[pattern[r, c]] for r, c in nonzero], size=SMALLEST_FONT)
@@ -65,7 +67,7 @@ def conv_matrix_figure(pick="weight", index=0, size=4, kernel=3):
               centred=False, vmax=2 * size * size)
     draw_grid(ax_h, np.arange(out * out).reshape(out, out), "h: output → row of C", cmap=WHITE, centred=False,
               vmax=2 * out * out)
-    ax_w.imshow(np.zeros((kernel, kernel)), cmap="Greys", vmin=0, vmax=1)
+    ax_w.imshow(np.zeros((kernel, kernel)), cmap="Greys", vmin=0, vmax=1).description = "the weights' names"
     label_collection(ax_w, [(k % kernel, k // kernel) for k in range(len(names))], names, size=9)
     ax_w.set_title("w: the kernel's weights", fontsize=10, y=1, pad=4)
     ax_w.set_xticks([])
@@ -95,6 +97,7 @@ def conv_matrix_figure(pick="weight", index=0, size=4, kernel=3):
                 f"kernel laid over its window; every other entry of the row is 0.")
     draw_pattern(ax_c, pattern, names, cells, f"C: {out * out} × {size * size}, "
                  f"{kernel * kernel} distinct weights")
+    fig.description = f"Where {pick} {index} sits in C, in x, in h and in the kernel"
     return fig, text
 
 

@@ -43,6 +43,7 @@ def time_phases_figure(size=16, channels=16):
     ax_m.bar(["x", "cols"], [memory["x"] / 1e6, memory["cols"] / 1e6], color=["tab:gray", "tab:orange"])
     ax_m.set_ylabel("MB")
     ax_m.set_title(f"cols = {memory['cols'] / memory['x']:.1f} × x", fontsize=10)
+    fig.description = f"Where the time of one layer's forward and backward pass goes, for {size} × {size} images"
     total = sum(times.values())
     gemm = sum(times[n] for n in PHASES[1:4])
     text = (f"Total {total:.2f} ms, of which the three matrix products take {100 * gemm / total:.0f}% "

@@ -52,15 +52,20 @@ def prediction_figure(model, images, labels, index=0):
     draw_grid(ax_dx, dx[:, :, 0], f"dL/dx, ±{dx_max:.2g}", annotate=False, axis_names=False)
     draw_grid(ax_score, dscore[:, :, 0], f"d score[{label}]/dx, ±{score_max:.2g}", annotate=False,
               axis_names=False)
-    ax_p.bar(range(len(probs)), probs, color=["tab:green" if k == label else "tab:gray" for k in range(len(probs))])
+    bars = ax_p.bar(range(len(probs)), probs, color=["tab:green" if k == label else "tab:gray"
+                                                     for k in range(len(probs))])
+    bars[label].set_hatch("///")  # the true digit: hatched and its number bold, not only green
+    bars[label].set_edgecolor("black")
     ax_p.set_xticks(range(len(probs)))
     true_tick = ax_p.get_xticklabels()[label]
     true_tick.set_color("tab:green")
     true_tick.set_fontweight("bold")
     ax_p.set_ylim(0, 1)
-    ax_p.set_xlabel("digit (true one in green)", fontsize=8)
+    ax_p.set_xlabel("digit (true one hatched, bold)", fontsize=8)
     ax_p.set_ylabel("probability", fontsize=8)
     ax_p.set_title(f"prediction (p[{label}] = {probs[label]:.2f})", fontsize=10)
+    fig.description = (f"Test image {index}, a {label}, with its gradients and the network's probabilities "
+                       f"(it predicts {int(np.argmax(probs))})")
     ax_p.tick_params(labelsize=SMALLEST_FONT)
     predicted = int(np.argmax(probs))
     verdict = "right" if predicted == labels[index] else "<b>wrong</b>"

@@ -154,13 +154,15 @@ def screenshots():
 
 def pytest_terminal_summary(terminalreporter):
     """Print each explorer's key press -> new figure times, and merge them into LATENCY_REPORT for `make bench`."""
-    from test_jupyterlab import READING, REPORT, RUN_TIMES  # filled by the tests of this folder
+    from test_jupyterlab import AXE_REPORT, KEYBOARD, LAB_INTERFACE, READING, REPORT, RUN_TIMES  # filled here
 
     if not RUN_TIMES:
         return
     terminalreporter.section("JupyterLab in Chromium (1280 x 800, 2x display, file browser open)")
     for name, seconds in RUN_TIMES.items():
-        terminalreporter.write_line(f"{name:38} run all: {seconds:5.1f} s")
+        terminalreporter.write_line(f"{name:38} run all: {seconds:5.1f} s; axe-core violations in its outputs: "
+                                    f"{AXE_REPORT.get(name, '-')}"
+                                    + (f"; keyboard alone: {', '.join(KEYBOARD[name])}" if name in KEYBOARD else ""))
         for k, explorer in enumerate(REPORT.get(name, [])):
             drag = explorer.get("drag", {})
             terminalreporter.write_line(
@@ -170,6 +172,9 @@ def pytest_terminal_summary(terminalreporter):
                 f"load {explorer['load_average'][0]:.1f}-{explorer['load_average'][1]:.1f}"
                 + (f"; drag through {drag['values']} values: {drag['figures']} figures, "
                    f"{drag['after_release']} after release" if drag else ""))
+    if LAB_INTERFACE:
+        terminalreporter.write_line("axe-core in JupyterLab's own interface (not the series'): " + ", ".join(
+            f"{rule} {count}" for rule, count in sorted(LAB_INTERFACE.items())))
     report = json.loads(LATENCY_REPORT.read_text()) if LATENCY_REPORT.exists() else {}
     report.update({name: {"run_all_s": RUN_TIMES[name], "explorers": REPORT.get(name, []),
                           "measured": time.strftime("%Y-%m-%d %H:%M")} for name in RUN_TIMES})

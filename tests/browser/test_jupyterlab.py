@@ -18,7 +18,16 @@ placeholder, whose prompt shows no execution count).  For each explorer:
 * dragging: a slider dragged across its track with continuous updates; the
   redraws are not queued (at most two new figures once the mouse is
   released, the last within a second) and the last position wins;
-* a mouse click changes the readout and the figure.
+* a mouse click changes the readout and the figure;
+* accessibility: axe-core finds no violation (WCAG 2.0-2.2 A and AA, best
+  practice) in the notebook's outputs, after Run All and again after every
+  explorer has moved; every control is named by its visible label (a slider
+  by its label, a radio button by its text in a group named by its legend,
+  the chosen one checked), the readout is a status region and the figure has
+  a text alternative; with the keyboard alone, Tab from the explorer's cell
+  reaches every control once, in order, each showing a focus ring of at least
+  3:1, and an arrow key changes it: the readout (the same element, updated in
+  place), the figure and its text alternative all change, and the focus stays.
 
 Latency is asserted only loosely (a median under a second: a redraw that
 broke); the numbers go to tests/browser/latency.json (git-ignored), printed
@@ -33,6 +42,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from axe import count_by_rule, format_violations, run_axe
 from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,6 +52,9 @@ PRESSES = 12  # key presses per explorer
 READING = 0.3  # seconds between a figure and the next key press
 REPORT = {}  # notebook -> [one dict per explorer]: filled here, written by conftest.py
 RUN_TIMES = {}  # notebook -> seconds for Run All Cells
+AXE_REPORT = {}  # notebook -> axe-core violations in its outputs after Run All (asserted 0)
+KEYBOARD = {}  # notebook -> the explorer controls reached and changed with the keyboard alone, in Tab order
+LAB_INTERFACE = {}  # axe-core's violations in the whole JupyterLab page, by rule: JupyterLab's, for the README
 
 IDLE = """() => {
     const indicator = document.querySelector('.jp-Notebook-ExecutionIndicator');
@@ -52,14 +65,15 @@ ALL_EXECUTED = """() => {
     const prompts = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputArea > .jp-InputPrompt'));
     return prompts.length > 0 && prompts.every(e => /\\[\\d+\\]/.test(e.textContent));
 }"""
+EXPLORERS = ".jp-OutputArea-output .cbx-explorer"  # helpers/explorers/panel.js
 SNAPSHOT = """e => [
-    (e.querySelector('.widget-html-content') || {}).innerHTML || '',
-    (e.querySelector('img.widget-image') || {src: ''}).src,
+    e.querySelector('.cbx-status').innerHTML,
+    e.querySelector('img.cbx-image').src,
+    e.querySelector('img.cbx-image').alt,
 ]"""
 CHANGED = """([e, before]) => {
-    const html = (e.querySelector('.widget-html-content') || {}).innerHTML || '';
-    const src = (e.querySelector('img.widget-image') || {src: ''}).src;
-    return html !== before[0] && src !== before[1] && src !== '';
+    const html = e.querySelector('.cbx-status').innerHTML, img = e.querySelector('img.cbx-image');
+    return html !== before[0] && img.src !== before[1] && img.src !== '' && img.alt !== before[2];
 }"""
 # Before any page script: the time and size of every WebSocket message, sent and received.  A received
 # message is logged before JupyterLab's own listener handles it (which may change the figure at once).
@@ -80,7 +94,7 @@ window.WebSocket = class extends window.WebSocket {
 """
 # Before a key press: when the key goes down, when the image's src changes, when it is decoded and painted.
 WATCH_PRESS = """e => {
-    const img = e.querySelector('img.widget-image');
+    const img = e.querySelector('img.cbx-image');
     const press = window.__press = {first: window.__messages.length};
     document.addEventListener('keydown', event => { press.key = event.timeStamp; }, {capture: true, once: true});
     const watch = new MutationObserver(() => {
@@ -106,12 +120,12 @@ PRESS_TIMES = """() => {
 }"""
 LAYOUT = """e => {
     const box = x => { const r = x.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
-    const img = e.querySelector('img.widget-image');
+    const img = e.querySelector('img.cbx-image');
     const browser = document.querySelector('.jp-FileBrowser');
     return {
         explorer: box(e),
-        controls: Array.from(e.querySelector('.widget-hbox').children).map(box),
-        tracks: Array.from(e.querySelectorAll('.noUi-target')).map(t => t.getBoundingClientRect().width),
+        controls: Array.from(e.querySelector('.cbx-controls').children).map(box),
+        tracks: Array.from(e.querySelectorAll('input[type=range]')).map(t => t.getBoundingClientRect().width),
         image: {natural: [img.naturalWidth, img.naturalHeight], css: [img.clientWidth, img.clientHeight],
                 box: box(img)},
         file_browser: browser ? browser.getBoundingClientRect().width : 0,
@@ -119,13 +133,12 @@ LAYOUT = """e => {
     };
 }"""
 # While a slider is dragged: every change of the image's src and of the slider's value, and when the mouse goes up.
-WATCH_DRAG = """([e, handle]) => {
+WATCH_DRAG = """([e, slider]) => {
     const drag = window.__drag = {changes: [], values: []};
     document.addEventListener('mouseup', event => { drag.up = event.timeStamp; }, {capture: true, once: true});
     new MutationObserver(() => drag.changes.push(performance.now()))
-        .observe(e.querySelector('img.widget-image'), {attributes: true, attributeFilter: ['src']});
-    new MutationObserver(() => drag.values.push(handle.getAttribute('aria-valuenow')))
-        .observe(handle, {attributes: true, attributeFilter: ['aria-valuenow']});
+        .observe(e.querySelector('img.cbx-image'), {attributes: true, attributeFilter: ['src']});
+    slider.addEventListener('input', () => drag.values.push(slider.value));
 }"""
 
 
@@ -160,33 +173,30 @@ def change_and_wait(page, explorer, action):
 
 
 def busiest_slider(explorer):
-    """The handle of the slider with the most values, or None."""
-    handles = explorer.locator(".noUi-handle")
-    if not handles.count():
+    """The slider (a range input) with the most values, or None."""
+    sliders = explorer.locator("input[type=range]")
+    if not sliders.count():
         return None
-    spans = [float(h.get_attribute("aria-valuemax")) - float(h.get_attribute("aria-valuemin"))
-             for h in handles.all()]
-    return handles.nth(spans.index(max(spans)))
+    spans = [float(t.get_attribute("max")) - float(t.get_attribute("min")) for t in sliders.all()]
+    return sliders.nth(spans.index(max(spans)))
 
 
-def free_direction(handle, direction):
+def free_direction(slider, direction):
     """`direction` (+1 right, -1 left), turned back at either end of the slider's range."""
-    now, low, high = (float(handle.get_attribute(f"aria-value{a}")) for a in ("now", "min", "max"))
+    now, low, high = slider.evaluate("t => [t.value, t.min, t.max].map(Number)")
     return -1 if now >= high else 1 if now <= low else direction
 
 
 def step(page, explorer, direction=1):
-    """One key press: the busiest slider one step in `direction`, else Space on the next toggle button."""
-    handle = busiest_slider(explorer)
-    if handle is not None:
-        handle.focus()
+    """One key press: the busiest slider one step in `direction`, else ArrowRight in the first radio group
+    (which checks the next option, the last wrapping round to the first, as the WAI-ARIA radio group does)."""
+    slider = busiest_slider(explorer)
+    if slider is not None:
+        slider.focus()
         page.keyboard.press("ArrowRight" if direction > 0 else "ArrowLeft")
         return
-    buttons = explorer.locator(".widget-toggle-button")
-    active = ["mod-active" in b.get_attribute("class").split() for b in buttons.all()].index(True)
-    button = buttons.nth((active + 1) % buttons.count())
-    button.focus()
-    page.keyboard.press("Space")
+    explorer.locator("input[type=radio]:checked").first.focus()
+    page.keyboard.press("ArrowRight")
 
 
 def timed_presses(page, explorer, presses=PRESSES):
@@ -210,11 +220,12 @@ def drag(page, explorer):
     Returns how many values the slider passed through, how many figures were shown, how many of them after
     the mouse went up, and the last one's ms after it.
     """
-    handle = busiest_slider(explorer)
-    track = handle.locator("xpath=ancestor::div[contains(@class, 'noUi-target')]")
-    page.evaluate(WATCH_DRAG, [explorer.element_handle(), handle.element_handle()])
-    knob, box = handle.bounding_box(), track.bounding_box()
-    x, y = knob["x"] + knob["width"] / 2, knob["y"] + knob["height"] / 2
+    slider = busiest_slider(explorer)
+    page.evaluate(WATCH_DRAG, [explorer.element_handle(), slider.element_handle()])
+    now, low, high = slider.evaluate("t => [t.value, t.min, t.max].map(Number)")
+    box, thumb = slider.bounding_box(), 8  # Chromium's thumb: 16 px wide, its centre 8 px in from either end
+    x = box["x"] + thumb + (now - low) / (high - low) * (box["width"] - 2 * thumb)
+    y = box["y"] + box["height"] / 2
     end = box["x"] + (0.05 if x > box["x"] + box["width"] / 2 else 0.95) * box["width"]  # the farther end
     page.mouse.move(x, y)
     page.mouse.down()
@@ -236,11 +247,11 @@ def drag(page, explorer):
 
 
 def mouse_action(explorer):
-    """A click on an unselected toggle button, else on the last slider's track at 80%."""
-    buttons = explorer.locator(".widget-toggle-button:not(.mod-active)")
-    if buttons.count():
-        return lambda: buttons.last.click()
-    track = explorer.locator(".noUi-target").last
+    """A click on an option not chosen, else on the last slider's track at 80%."""
+    options = explorer.locator(".cbx-option:not(:has(input:checked))")
+    if options.count():
+        return lambda: options.last.click()
+    track = explorer.locator("input[type=range]").last
 
     def click_track():
         box = track.bounding_box()
@@ -307,6 +318,99 @@ def load_average():
     return float(Path("/proc/loadavg").read_text().split()[0])
 
 
+# The focused element, as a keyboard user meets it: its control name (data-name), kind, and accessible name
+# parts (its label, or its radio group's legend and its own label); and its focus ring against the page.
+FOCUSED = """() => {
+    const e = document.activeElement, explorer = e.closest('.cbx-explorer');
+    const style = getComputedStyle(e);
+    return {
+        inside: explorer !== null, name: e.dataset.name || null, type: e.type || e.tagName,
+        label: e.labels && e.labels.length ? e.labels[0].textContent : '',
+        legend: e.closest('fieldset') ? e.closest('fieldset').querySelector('legend').textContent : '',
+        outline: [style.outlineStyle, parseFloat(style.outlineWidth), style.outlineColor],
+        background: explorer ? getComputedStyle(explorer).backgroundColor : '',
+    };
+}"""
+
+
+def probe_axe(page):
+    """axe-core, limited to the output areas, does see what is wrong there: an image without a text alternative
+    and an unnamed button put into an output are reported, then removed."""
+    page.evaluate("""() => {
+        const probe = document.createElement('div');
+        probe.id = 'axe-probe';
+        probe.innerHTML = '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><button></button>';
+        document.querySelector('.jp-OutputArea-output').append(probe);
+    }""")
+    try:
+        found = count_by_rule(run_axe(page, include=".jp-OutputArea-output"))
+    finally:
+        page.evaluate("() => document.getElementById('axe-probe').remove()")
+    assert {"image-alt", "button-name"} <= set(found), found
+
+
+def rgb(css):
+    """(r, g, b) in 0..1 from a computed CSS colour 'rgb(r, g, b)' or 'rgba(...)'."""
+    r, g, b = (float(v) for v in css[css.index("(") + 1:css.index(")")].split(",")[:3])
+    return r / 255, g / 255, b / 255
+
+
+def contrast(a, b):
+    from helpers.accessible import contrast_ratio
+
+    return float(contrast_ratio(rgb(a), rgb(b)))
+
+
+def check_names(explorer):
+    """Every control is named by its visible label: a slider by its label, a radio by its text in a group named
+    by its legend (with the chosen one checked); the readout is a status region; the figure has a text alternative."""
+    group = explorer.get_attribute("aria-label")
+    assert group and group.startswith("Explorer: "), group
+    for label in explorer.locator(".cbx-slider label").all_text_contents():
+        expect(explorer.get_by_role("slider", name=label, exact=True)).to_have_count(1)
+    for legend in explorer.locator(".cbx-choice legend").all_text_contents():
+        options = explorer.get_by_role("group", name=legend, exact=True).get_by_role("radio")
+        assert options.count() >= 2
+        expect(options.and_(explorer.locator(":checked"))).to_have_count(1)
+    expect(explorer.get_by_role("status")).to_have_count(1)
+    alt = explorer.locator("img.cbx-image").get_attribute("alt")
+    assert alt and len(alt) > 40 and "panel" in alt.lower(), alt
+
+
+def by_keyboard(page, explorer, cell):
+    """Reach every control of the explorer with Tab from its cell, change each with an arrow key, and check that
+    the readout (a status region, the same element) and the figure's text alternative change; returns the
+    controls reached in order."""
+    cell.locator(".jp-InputPrompt").first.click()  # the cell, selected as a keyboard user would (Escape, arrows)
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate(FOCUSED)["inside"]:
+            break
+    reached, status = [], explorer.locator(".cbx-status").element_handle()
+    names = explorer.evaluate("e => Array.from(e.querySelectorAll('.cbx-controls > *')).map("
+                              "c => c.querySelector('input').dataset.name)")
+    while True:
+        focused = page.evaluate(FOCUSED)
+        if not focused["inside"]:
+            break
+        assert focused["name"] not in reached, f"{focused['name']} is a second Tab stop of the same control"
+        reached.append(focused["name"])
+        assert focused["label"] or focused["legend"], focused  # named
+        style, width, colour = focused["outline"]
+        assert style != "none" and width >= 2, focused  # a visible focus indicator ...
+        assert contrast(colour, focused["background"]) >= 3, focused  # ... with at least 3:1 against the page
+        control = explorer.locator(f"input[data-name='{focused['name']}']").first
+        key = "ArrowRight"
+        if focused["type"] == "range" and free_direction(control, 1) < 0:
+            key = "ArrowLeft"
+        change_and_wait(page, explorer, lambda k=key: page.keyboard.press(k))
+        assert page.evaluate(FOCUSED)["name"] == focused["name"], "the key moved the focus off its control"
+        assert status.evaluate("e => e.isConnected"), "the status region was replaced, not updated"
+        page.keyboard.press("Tab")
+    assert reached == names, (reached, names)
+    return reached
+
+
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_in_jupyterlab(browser, lab, screenshots, name):
     base, token = lab
@@ -322,11 +426,19 @@ def test_notebook_in_jupyterlab(browser, lab, screenshots, name):
         assert error_outputs(page) == []
         expect(page.locator(".jp-CodeCell .jp-InputPlaceholder")).to_have_count(collapsed_code_cells(name))
 
-        explorers = page.locator(".jp-OutputArea-output > .widget-vbox")
+        explorers = page.locator(EXPLORERS)
         expect(explorers).to_have_count(stored_explorers(name), timeout=20_000)  # each explorer shown, then driven
+        violations = run_axe(page, include=".jp-OutputArea-output")
+        AXE_REPORT[name] = len(violations)
+        assert not violations, format_violations(violations)
+        if name == NOTEBOOKS[0]:
+            probe_axe(page)
+            LAB_INTERFACE.update(count_by_rule(run_axe(page)))  # JupyterLab's own interface: reported, not ours
         for k in range(explorers.count()):
             explorer = explorers.nth(k)
             show(explorer)
+            check_names(explorer)
+            KEYBOARD[name] = by_keyboard(page, explorer, page.locator(".jp-CodeCell").filter(has=explorer))
             layout = explorer.evaluate(LAYOUT)
             check_layout(layout)
             load_before = load_average()
@@ -351,6 +463,8 @@ def test_notebook_in_jupyterlab(browser, lab, screenshots, name):
             change_and_wait(page, explorer, mouse_action(explorer))
             assert "Not possible" not in explorer.evaluate(SNAPSHOT)[0]
         assert error_outputs(page) == []
+        violations = run_axe(page, include=".jp-OutputArea-output")  # again, after every explorer has moved
+        assert not violations, format_violations(violations)
         if explorers.count():
             show(explorers.first)
         page.screenshot(path=str(screenshots / name.replace(".ipynb", ".png")))
