@@ -18,6 +18,7 @@ from helpers.checkers import (
     check_layer_backward,
     check_maxpool_backward,
     check_multi_channel_dx,
+    check_numerical_gradient,
     check_question_backward,
     check_single_channel_dw,
     check_single_channel_dx,
@@ -153,6 +154,23 @@ def layer_loops(dh, x, w, s, p, *, step=None, dx_op="+=", k=None, crop="ok", dw_
     return dx, dw, dh.sum(axis=(0, 1, 2))
 
 
+def central_differences(f, x, eps=1e-6):
+    """CS231n's way: perturb x in place, one entry at a time, and put it back."""
+    grad = np.zeros(x.shape)
+    it = np.nditer(x, flags=["multi_index"])
+    while not it.finished:
+        i = it.multi_index
+        old = x[i]
+        x[i] = old + eps
+        plus = f(x)
+        x[i] = old - eps
+        minus = f(x)
+        x[i] = old
+        grad[i] = (plus - minus) / (2 * eps)
+        it.iternext()
+    return grad
+
+
 def layer_im2col(dh, x, w, s, p, *, w2=None, dh2=None, dw_product="dh2.T @ cols"):
     """The capstone by im2col; w2, dh2 and dw_product can be the learner's wrong reshapes."""
     F, KH, KW, _ = w.shape
@@ -174,8 +192,11 @@ CHECKERS = {  # name: (checker, a correct learner's function written here)
     "conv_matrix": (check_conv_matrix, build_C),
     "col2im": (check_col2im, col2im_loop),
     "maxpool_backward": (check_maxpool_backward, maxpool_layer),
+    "numerical_gradient": (check_numerical_gradient, central_differences),
 }
 TUPLE_CHECKERS = {"question_backward", "layer_backward"}
+# central differences in float32 (or on integers) with eps = 1e-6 are round-off: no dtype tests for those
+DTYPE_CHECKERS = [name for name in CHECKERS if name != "numerical_gradient"]
 
 
 def on_answer(fn, transform, part=0):
@@ -209,7 +230,7 @@ def test_accepts_a_correct_float64_answer(name):
     assert repr(result).startswith("✓ correct on ") and "problems of different shapes" in repr(result)
 
 
-@pytest.mark.parametrize("name", CHECKERS)
+@pytest.mark.parametrize("name", DTYPE_CHECKERS)
 def test_accepts_a_correct_answer_computed_in_float32(name):
     check, correct = CHECKERS[name]
     dtypes = []
@@ -227,7 +248,7 @@ def test_accepts_a_correct_answer_computed_in_float32(name):
     assert check(on_answer(in_float32, lambda a: a.astype(np.float64))), "float32 error in a float64 answer"
 
 
-@pytest.mark.parametrize("name", CHECKERS)
+@pytest.mark.parametrize("name", DTYPE_CHECKERS)
 def test_accepts_integer_answers_on_integer_inputs(name):
     """Each checker has a problem in small integers; an answer kept in the inputs' integer dtype is exact there."""
     check, correct = CHECKERS[name]
@@ -254,9 +275,11 @@ def test_refuses_float16_complex_and_truncated_answers(name):
     assert "float16, too coarse to check (about 3 significant digits): compute in float32 or float64" in \
         result.message
     result = check(on_answer(correct, lambda a: np.asarray(a) + 0j))
-    assert not result and result.diagnosis == "complex" and "is complex (complex128" in result.message, result
+    assert not result and result.diagnosis == "complex-round-off", result
+    assert "is complex (complex128), but its imaginary parts are round-off (at most 0.0e+00) and its real part is " \
+        "right: take the real part, `.real`" in result.message
     result = check(on_answer(correct, lambda a: np.asarray(a) * (1 + 1e-3j)))
-    assert not result and result.diagnosis == "complex", result
+    assert not result and result.diagnosis == "complex" and "is complex (complex128" in result.message, result
     result = check(on_answer(correct, lambda a: np.asarray(a).astype(int)))
     assert not result and result.diagnosis == "integer", result
     assert "integer array, so its values were truncated to whole numbers: create float arrays" in result.message
@@ -304,6 +327,7 @@ def test_names_answers_that_are_not_a_tuple_of_three(name):
         (lambda *a: correct(*a)[0], "return the 3 gradients as a tuple (dx, dw, db), not one ndarray"),
         (lambda *a: dict(zip("xyz", correct(*a))), "not one dict"),
         (lambda *a: iter(correct(*a)), "not a tuple_iterator"),
+        (lambda *a: correct(*a)[:1], "returned 1 value, expected 3"),
     ]:
         result = check(answer)
         assert not result and result.diagnosis in ("tuple", "generator") and words in result.message, result
@@ -387,6 +411,8 @@ def test_torch_tensors_are_judged(name):
     result = check(on_answer(correct, lambda a: tensor(a).bfloat16()))
     assert result.diagnosis == "float16", result
     result = check(on_answer(correct, lambda a: tensor(a).detach() * (1 + 0j)))
+    assert result.diagnosis == "complex-round-off", result
+    result = check(on_answer(correct, lambda a: tensor(a).detach() * (1 + 1j)))
     assert result.diagnosis == "complex", result
     result = check(on_answer(correct, lambda a: tensor(a) + 1))
     assert result.diagnosis in ("values", "integer") or not result, result
@@ -488,10 +514,16 @@ GENERIC_EXAMPLES = {  # diagnosis: a function that gets it from check_single_cha
     "in-place": lambda dh, w: dh.sort(),
     "none": lambda dh, w: None,
     "tuple": None,  # only where the answer is (dx, dw, db): see test_names_answers_that_are_not_a_tuple_of_three
+    "order": None,  # the same: see test_checkers_robust.py
+    "time-limit": None,  # see test_checkers_robust.py, with a lower limit
+    "one-tuple": lambda dh, w: (H.full_convolve2d(dh, w),),
+    "sparse": None,  # needs SciPy: see test_checkers_robust.py
+    "size-1-axis": lambda dh, w: H.full_convolve2d(dh, w)[None],
     "generator": lambda dh, w: iter(dh),
     "not-numbers": lambda dh, w: "dx",
     "ragged": lambda dh, w: [[1], [2, 3]],
-    "complex": lambda dh, w: H.full_convolve2d(dh, w) + 0j,
+    "complex": lambda dh, w: H.full_convolve2d(dh, w) * (1 + 1j),
+    "complex-round-off": lambda dh, w: np.fft.ifft(np.fft.fft(H.full_convolve2d(dh, w))),
     "float16": lambda dh, w: H.full_convolve2d(dh, w).astype(np.float16),
     "integer": lambda dh, w: H.full_convolve2d(dh, w).astype(int),
     "not-finite": lambda dh, w: H.full_convolve2d(dh, w) * np.nan,
@@ -544,19 +576,43 @@ def test_single_channel_dx_accepts_correct_answers(fn):
     assert check_single_channel_dx(fn)
 
 
+GATHER_FIX = ("the gather view correlates the zero-padded dL/dh with the rotated kernel w[::-1, ::-1]; the scatter "
+              "loop adds the kernel unrotated, `dx[u:u + KH, v:v + KW] += dh[u, v] * w`")
+
+
 @mistakes("single_channel_dx", [
-    ("not-rotated", lambda dh, w: gather(dh, w), "the kernel is not rotated: correlate the zero-padded dL/dh "
-                                                 "with the rotated kernel w[::-1, ::-1]"),
-    ("rows-only", lambda dh, w: gather(dh, w[::-1, :]), "flipped on the rows only"),
-    ("columns-only", lambda dh, w: gather(dh, w[:, ::-1]), "flipped on the columns only"),
-    ("transposed", lambda dh, w: gather(dh, w.T), "the kernel is transposed (w.T), not rotated"),
-    ("rotated-90", lambda dh, w: gather(dh, np.rot90(w)), "rotated by 90 degrees, not 180"),
-    ("rotated-transposed", lambda dh, w: gather(dh, w[::-1, ::-1].T), "rotated and then transposed"),
+    ("rotated-twice", lambda dh, w: gather(dh, w),  # the gather view, unrotated
+     "dL/dx: the kernel is rotated twice, or not at all (both give this dL/dx); " + GATHER_FIX),
+    ("rotated-twice", lambda dh, w: scatter(dh, w[::-1, ::-1]), "the kernel is rotated twice, or not at all"),
+    ("rotated-twice", lambda dh, w: H.full_convolve2d(dh, np.rot90(w, 2)), "the kernel is rotated twice"),
+    ("rows-only", lambda dh, w: gather(dh, w[::-1, :]),
+     "the kernel is flipped on one axis only: w[::-1, :] in the gather view, or w[:, ::-1] in the scatter loop; "
+     + GATHER_FIX),
+    ("rows-only", lambda dh, w: scatter(dh, w[:, ::-1]), "flipped on one axis only: w[::-1, :] in the gather view"),
+    ("columns-only", lambda dh, w: gather(dh, w[:, ::-1]), "flipped on one axis only: w[:, ::-1] in the gather view, "
+                                                           "or w[::-1, :] in the scatter loop"),
+    ("columns-only", lambda dh, w: scatter(dh, w[::-1]), "flipped on one axis only: w[:, ::-1] in the gather view"),
+    ("transposed", lambda dh, w: gather(dh, w.T), "the kernel is transposed: w.T in the gather view, or "
+                                                  "w[::-1, ::-1].T in the scatter loop"),
+    ("transposed", lambda dh, w: scatter(dh, np.rot90(w, 2).T), "the kernel is transposed: w.T in the gather view"),
+    ("rotated-90", lambda dh, w: gather(dh, np.rot90(w)), "rotated by 90 degrees (np.rot90); " + GATHER_FIX),
+    ("rotated-90", lambda dh, w: scatter(dh, np.rot90(w, -1)), "rotated by 90 degrees"),
+    ("rotated-transposed", lambda dh, w: gather(dh, w[::-1, ::-1].T), "the kernel is transposed: w[::-1, ::-1].T in "
+                                                                      "the gather view, or w.T in the scatter loop"),
+    ("rotated-transposed", lambda dh, w: scatter(dh, w.T), "w[::-1, ::-1].T in the gather view, or w.T in the "
+                                                           "scatter loop"),
     ("valid", lambda dh, w: H.correlate2d(dh, w[::-1, ::-1]),
      "this is a valid correlation; dL/dx needs the full one: zero-pad dL/dh by KH - 1 rows and KW - 1 columns"),
     ("pad-amount", lambda dh, w: H.correlate2d(np.pad(dh, w.shape[0] - 1), w[::-1, ::-1]),
      "dL/dh is zero-padded by 2 rows and 2 columns on each side; it needs KH - 1 = 2 rows and KW - 1 = 1 column"),
     ("pad-amount", lambda dh, w: H.correlate2d(np.pad(dh, 1), w[::-1, ::-1]), "zero-padded by 1 row and 1 column"),
+    ("pad-amount", lambda dh, w: gather(dh, w[::-1, ::-1], pad=w.shape),
+     "dL/dh is zero-padded by 3 rows and 2 columns on each side (KH and KW, one too many); it needs KH - 1 = 2 rows"),
+    ("pad-amount", lambda dh, w: gather(dh, w[::-1, ::-1], pad=(w.shape[0] - 2, w.shape[1] - 2)),
+     "zero-padded by 1 row and 0 columns on each side (KH - 2 and KW - 2, one too few)"),
+    ("pad-one-pair", lambda dh, w: H.correlate2d(np.pad(dh, (w.shape[0] - 1, w.shape[1] - 1)), w[::-1, ::-1]),
+     "dL/dx: np.pad(dh, (KH - 1, KW - 1)) pads every axis by KH - 1 before and KW - 1 after; give one pair per axis: "
+     "np.pad(dh, ((KH - 1, KH - 1), (KW - 1, KW - 1)))"),
     ("overwrite", lambda dh, w: scatter(dh, w, "="), "contributions are overwritten: use += (not =)"),
     ("swapped", lambda dh, w: H.full_convolve2d(dh, w).T, "rows and columns are swapped"),
 ])
@@ -588,6 +644,7 @@ def test_single_channel_dw_accepts_correct_answers():
     ("dh-rotated", lambda x, dh: dw_loop(x, dh[::-1, ::-1]), "dL/dh is rotated"),
     ("result-rotated", lambda x, dh: dw_loop(x, dh)[::-1, ::-1], "the result is rotated by 180 degrees"),
     ("overwrite", dw_overwriting, "contributions are overwritten"),
+    ("mean", lambda x, dh: dw_loop(x, dh) / dh.size, "dL/dw is a mean over the outputs; it is their sum"),
     ("padded", lambda x, dh: H.correlate2d(np.pad(x, ((dh.shape[0] - 1,) * 2, (dh.shape[1] - 1,) * 2)), dh),
      "x was zero-padded: dL/dw is the valid correlation of x with dL/dh"),
     ("swapped", lambda x, dh: dw_loop(x, dh).T, "rows and columns are swapped"),
@@ -604,22 +661,41 @@ def test_multi_channel_dx_accepts_correct_answers():
                                                           for c in range(w.shape[-1])], axis=-1))
 
 
+def multi_scatter(dh, k):
+    return np.stack([scatter(dh, k[:, :, c]) for c in range(k.shape[-1])], axis=-1)
+
+
 def multi_scatter_overwriting(dh, w):
     return np.stack([scatter(dh, w[:, :, c], "=") for c in range(w.shape[-1])], axis=-1)
 
 
 @mistakes("multi_channel_dx", [
-    ("not-rotated", lambda dh, w: gather_multi(dh, w), "the kernel is not rotated"),
-    ("rows-only", lambda dh, w: gather_multi(dh, w[::-1]), "flipped on the rows only"),
-    ("columns-only", lambda dh, w: gather_multi(dh, w[:, ::-1]), "flipped on the columns only"),
-    ("transposed", lambda dh, w: gather_multi(dh, w.transpose(1, 0, 2)), "the kernel is transposed"),
+    ("rotated-twice", lambda dh, w: gather_multi(dh, w),
+     "dL/dx: the kernel is rotated twice, or not at all (both give this dL/dx); the gather view correlates the "
+     "zero-padded dL/dh with the rotated kernel w[::-1, ::-1, :]; the scatter loop adds the kernel unrotated, "
+     "`dx[u:u + KH, v:v + KW, :] += dh[u, v] * w`"),
+    ("rotated-twice", lambda dh, w: multi_scatter(dh, w[::-1, ::-1]), "the kernel is rotated twice"),
+    ("rows-only", lambda dh, w: gather_multi(dh, w[::-1]), "flipped on one axis only: w[::-1, :, :] in the gather "
+                                                           "view, or w[:, ::-1, :] in the scatter loop"),
+    ("columns-only", lambda dh, w: gather_multi(dh, w[:, ::-1]), "flipped on one axis only: w[:, ::-1, :] in the "
+                                                                 "gather view"),
+    ("columns-only", lambda dh, w: multi_scatter(dh, w[::-1]), "w[:, ::-1, :] in the gather view, or "
+                                                               "w[::-1, :, :] in the scatter loop"),
+    ("transposed", lambda dh, w: gather_multi(dh, w.transpose(1, 0, 2)), "the kernel is transposed: "
+                                                                         "w.transpose(1, 0, 2) in the gather view"),
     ("rotated-90", lambda dh, w: gather_multi(dh, np.rot90(w, -1)), "rotated by 90 degrees"),
     ("rotated-transposed", lambda dh, w: gather_multi(dh, w[::-1, ::-1].transpose(1, 0, 2)),
-     "rotated and then transposed; rotate it only: w[::-1, ::-1, :]"),
+     "the kernel is transposed: w[::-1, ::-1, :].transpose(1, 0, 2) in the gather view, or w.transpose(1, 0, 2) "
+     "in the scatter loop"),
+    ("rotated-transposed", lambda dh, w: multi_scatter(dh, w.transpose(1, 0, 2)), "the kernel is transposed"),
     ("valid", lambda dh, w: gather_multi(dh, w[::-1, ::-1], pad=(0, 0)), "this is a valid correlation"),
     ("pad-amount", lambda dh, w: gather_multi(dh, w[::-1, ::-1], pad=(w.shape[1] - 1,) * 2),
      "zero-padded by 1 row and 1 column"),
     ("pad-amount", lambda dh, w: gather_multi(dh, w[::-1, ::-1], pad=(1, 1)), "zero-padded by 1 row and 1 column"),
+    ("pad-amount", lambda dh, w: gather_multi(dh, w[::-1, ::-1], pad=w.shape[:2]), "one too many"),
+    ("pad-one-pair", lambda dh, w: np.stack([H.correlate2d(np.pad(dh, (w.shape[0] - 1, w.shape[1] - 1)),
+                                                           w[::-1, ::-1, c]) for c in range(w.shape[2])], axis=-1),
+     "np.pad(dh, (KH - 1, KW - 1)) pads every axis by KH - 1 before and KW - 1 after"),
     ("overwrite", multi_scatter_overwriting, "contributions are overwritten"),
     ("channels-mixed", lambda dh, w: gather_multi(dh, w[::-1, ::-1]).sum(-1, keepdims=True).repeat(w.shape[-1], -1),
      "the channels are mixed"),
@@ -667,6 +743,27 @@ def question_scatter_overwriting(dh, x, w):
     return dx, question_loops(dh, x, w)[1], dh.sum(axis=(0, 1))
 
 
+def question_scatter(dh, x, w, k):
+    """(dx, dw, db) with dx by the scatter loop adding dh[u, v, f] * k[f]."""
+    KH, KW = k.shape[1:3]
+    dx = np.zeros((dh.shape[0] + KH - 1, dh.shape[1] + KW - 1, x.shape[-1]))
+    for u in range(dh.shape[0]):
+        for v in range(dh.shape[1]):
+            for f in range(w.shape[0]):
+                dx[u:u + KH, v:v + KW, :] += dh[u, v, f] * k[f]
+    return dx, question_loops(dh, x, w)[1], dh.sum(axis=(0, 1))
+
+
+def question_one_pair(dh, x, w):
+    """np.pad(dh[:, :, f], (KH - 1, KW - 1)): KH - 1 before and KW - 1 after, on both axes."""
+    F, KH, KW, C = w.shape
+    dx = 0
+    for f in range(F):
+        padded = np.pad(dh[:, :, f], (KH - 1, KW - 1))
+        dx = dx + np.stack([gather(padded, w[f, ::-1, ::-1, c], pad=(0, 0)) for c in range(C)], axis=-1)
+    return dx, question_loops(dh, x, w)[1], dh.sum(axis=(0, 1))
+
+
 def question_dw_overwriting(dw, dh, x, w):
     KH, KW = w.shape[1:3]
     for u in range(dh.shape[0]):
@@ -677,23 +774,32 @@ def question_dw_overwriting(dw, dh, x, w):
 
 
 @mistakes("question_backward", [
-    ("not-rotated", lambda dh, x, w: question_loops(dh, x, w, w), "dx: the kernel is not rotated: correlate the "
-                                                                 "zero-padded dL/dh with the rotated kernel "
-                                                                 "w[:, ::-1, ::-1, :]"),
-    ("rows-only", lambda dh, x, w: question_loops(dh, x, w, w[:, ::-1]), "flipped on the rows only"),
-    ("columns-only", lambda dh, x, w: question_loops(dh, x, w, w[:, :, ::-1]), "flipped on the columns only"),
-    ("transposed", lambda dh, x, w: question_loops(dh, x, w, w.swapaxes(1, 2)), "transposed (w.transpose(0, 2, 1, "
-                                                                               "3)), not rotated"),
+    ("rotated-twice", lambda dh, x, w: question_loops(dh, x, w, w),
+     "dx: the kernel is rotated twice, or not at all (both give this dL/dx); the gather view correlates the "
+     "zero-padded dL/dh with the rotated kernel w[:, ::-1, ::-1, :]; the scatter loop adds the kernel unrotated, "
+     "`dx[u:u + KH, v:v + KW, :] += dh[u, v, f] * w[f]`"),
+    ("rotated-twice", lambda dh, x, w: question_scatter(dh, x, w, w[:, ::-1, ::-1]), "the kernel is rotated twice"),
+    ("rows-only", lambda dh, x, w: question_loops(dh, x, w, w[:, ::-1]), "flipped on one axis only: "
+                                                                         "w[:, ::-1, :, :] in the gather view"),
+    ("rows-only", lambda dh, x, w: question_scatter(dh, x, w, w[:, :, ::-1]), "w[:, :, ::-1, :] in the scatter loop"),
+    ("columns-only", lambda dh, x, w: question_loops(dh, x, w, w[:, :, ::-1]), "flipped on one axis only"),
+    ("transposed", lambda dh, x, w: question_loops(dh, x, w, w.swapaxes(1, 2)),
+     "the kernel is transposed: w.transpose(0, 2, 1, 3) in the gather view, or "
+     "w[:, ::-1, ::-1, :].transpose(0, 2, 1, 3) in the scatter loop"),
     ("rotated-90", lambda dh, x, w: question_loops(dh, x, w, np.rot90(w, axes=(1, 2))), "rotated by 90 degrees"),
     ("rotated-transposed", lambda dh, x, w: question_loops(dh, x, w, w[:, ::-1, ::-1].swapaxes(1, 2)),
-     "rotated and then transposed"),
+     "the kernel is transposed"),
+    ("rotated-transposed", lambda dh, x, w: question_scatter(dh, x, w, w.swapaxes(1, 2)), "the kernel is transposed"),
     ("valid", lambda dh, x, w: question_loops(dh, x, w, pad=(0, 0)),
      "dx: this is a valid correlation; dL/dx needs the full one: zero-pad dL/dh by KH - 1 rows and KW - 1 columns "
      "on each side first: np.pad(dh[:, :, f], ((KH - 1, KH - 1), (KW - 1, KW - 1)))"),
     ("pad-amount", lambda dh, x, w: question_loops(dh, x, w, pad=(w.shape[1] - 1,) * 2),
      "zero-padded by 2 rows and 2 columns on each side; it needs KH - 1 = 2 rows and KW - 1 = 1 column"),
-    ("pad-amount", lambda dh, x, w: question_loops(dh, x, w, pad=(1, 1)), "dx: dL/dh is zero-padded by 1 row and 1 "
-                                                                         "column on each side; it needs KH - 1 = 2"),
+    ("pad-amount", lambda dh, x, w: question_loops(dh, x, w, pad=(1, 1)),
+     "dx: dL/dh is zero-padded by 1 row and 1 column on each side (KH - 2 and KW - 2, one too few); it needs "
+     "KH - 1 = 2"),
+    ("pad-amount", lambda dh, x, w: question_loops(dh, x, w, pad=(w.shape[1] - 2, w.shape[2] - 2)), "one too few"),
+    ("pad-one-pair", question_one_pair, "np.pad(dh[:, :, f], (KH - 1, KW - 1)) pads every axis"),
     ("only-last-filter", lambda dh, x, w: question_loops(dh, x, w, combine="="), "only the last filter survives"),
     ("only-filter-0", replace(0, lambda dx, dh, x, w: question_loops(dh[:, :, :1], x, w[:1])[0]),
      "only filter 0 is used"),
@@ -709,6 +815,7 @@ def question_dw_overwriting(dw, dh, x, w):
      "every filter got the same"),
     ("dw-overwrite", replace(1, lambda dw, dh, x, w: question_dw_overwriting(dw, dh, x, w)),
      "dw keeps only the last window"),
+    ("dw-mean", replace(1, lambda dw, dh, x, w: dw / (dh.shape[0] * dh.shape[1])), "dw is a mean over the positions"),
     ("db-mean", replace(2, lambda db, dh, x, w: db / (dh.shape[0] * dh.shape[1])),
      "db is the sum of dL/dh over positions, not the mean"),
     ("db-all-filters", replace(2, lambda db, dh, x, w: np.full(len(db), db.sum())), "db[f] sums dL/dh[:, :, f] only"),
@@ -738,25 +845,72 @@ def strided(**mistake):
     return lambda *args: strided_pipeline(*args, **mistake)
 
 
+def strided_scatter(dh, w, s, p, size, *, k=None, step=None):
+    """The scatter loop: output (u, v) adds dh[u, v] * k (right: w) to the window at (u * step, v * step)."""
+    Hx, Wx = size
+    k, step = (w if k is None else k), (s if step is None else step)
+    dx_pad = np.zeros((Hx + 2 * p, Wx + 2 * p))
+    for u in range(dh.shape[0]):
+        for v in range(dh.shape[1]):
+            dx_pad[u * step:u * step + k.shape[0], v * step:v * step + k.shape[1]] += dh[u, v] * k
+    return dx_pad[p:p + Hx, p:p + Wx]
+
+
+def strided_with_stride_zeros(dh, w, s, p, size):
+    """`stride` zeros between the entries of dL/dh instead of stride - 1."""
+    up = np.zeros(((dh.shape[0] - 1) * (s + 1) + 1, (dh.shape[1] - 1) * (s + 1) + 1))
+    up[::s + 1, ::s + 1] = dh
+    return strided_pipeline(up, w, 1, p, size)
+
+
+def strided_one_pair(dh, w, s, p, size):
+    """np.pad(dh_up, (KH - 1, KW - 1)): KH - 1 before and KW - 1 after, on both axes."""
+    (KH, KW), (Hx, Wx) = w.shape, size
+    up = np.zeros(((dh.shape[0] - 1) * s + 1, (dh.shape[1] - 1) * s + 1))
+    up[::s, ::s] = dh
+    full = gather(np.pad(up, (KH - 1, KW - 1)), w[::-1, ::-1], pad=(0, 0))
+    full = np.pad(full, ((0, max(Hx + 2 * p - full.shape[0], 0)), (0, max(Wx + 2 * p - full.shape[1], 0))))
+    return full[p:p + Hx, p:p + Wx]
+
+
+STRIDED_FIX = ("the gather view correlates the zero-padded dh_up (dL/dh with stride - 1 zeros inserted) with the "
+               "rotated kernel w[::-1, ::-1]; the scatter loop adds the kernel unrotated, "
+               "`dx_pad[u*s:u*s + KH, v*s:v*s + KW] += dh[u, v] * w`")
+
+
 @mistakes("strided_dx", [
-    ("not-dilated", strided(zeros=False), "dL/dh was not dilated by the stride: insert stride - 1 zeros (here 1)"),
+    ("not-dilated", strided(zeros=False),
+     "dL/dx: the windows are placed as if the stride were 1: the gather view inserts stride - 1 zeros (here 1) "
+     "between the entries of dL/dh, dh_up = helpers.dilate(dh, stride), before zero-padding it; the scatter loop "
+     "adds dh[u, v] * w to the window starting at (u*s, v*s), `dx_pad[u*s:u*s + KH, v*s:v*s + KW] += dh[u, v] * w`"),
+    ("not-dilated", lambda *args: strided_scatter(*args, step=1), "the windows are placed as if the stride were 1"),
+    ("zeros-stride", strided_with_stride_zeros, "dL/dx: dL/dh has stride zeros (here 2) between its entries; it "
+                                                "needs stride - 1 (here 1), which helpers.dilate(dh, stride) inserts"),
     ("dropped-rows", strided(extend=False), "off by the rows the floor dropped"),
     ("crop-minus-p", strided(crop="minus"), "wrong crop: [p:-p] is empty when p = 0"),
     ("not-cropped", strided(crop="none"), "the padding was not cropped"),
     ("crop-top-left", strided(crop="start"), "the padding is on both sides"),
-    ("not-rotated", lambda dh, w, *a: strided_pipeline(dh, w, *a, k=w), "the kernel is not rotated"),
-    ("rows-only", lambda dh, w, *a: strided_pipeline(dh, w, *a, k=w[::-1]), "flipped on the rows only"),
-    ("columns-only", lambda dh, w, *a: strided_pipeline(dh, w, *a, k=w[:, ::-1]), "flipped on the columns only"),
-    ("transposed", lambda dh, w, *a: strided_pipeline(dh, w, *a, k=w.T), "transposed (w.T), not rotated"),
+    ("rotated-twice", lambda dh, w, *a: strided_pipeline(dh, w, *a, k=w),
+     "dL/dx: the kernel is rotated twice, or not at all (both give this dL/dx); " + STRIDED_FIX),
+    ("rotated-twice", lambda dh, w, *a: strided_scatter(dh, w, *a, k=w[::-1, ::-1]), "the kernel is rotated twice"),
+    ("rows-only", lambda dh, w, *a: strided_pipeline(dh, w, *a, k=w[::-1]), "flipped on one axis only: w[::-1, :] in "
+                                                                            "the gather view"),
+    ("columns-only", lambda dh, w, *a: strided_pipeline(dh, w, *a, k=w[:, ::-1]), "flipped on one axis only"),
+    ("columns-only", lambda dh, w, *a: strided_scatter(dh, w, *a, k=w[::-1]), "or w[::-1, :] in the scatter loop"),
+    ("transposed", lambda dh, w, *a: strided_pipeline(dh, w, *a, k=w.T), "the kernel is transposed: w.T in the "
+                                                                         "gather view"),
     ("rotated-90", lambda dh, w, *a: strided_pipeline(dh, w, *a, k=np.rot90(w), pad=(w.shape[1] - 1,
                                                                                      w.shape[0] - 1)),
      "rotated by 90 degrees"),
     ("rotated-transposed", lambda dh, w, *a: strided_pipeline(dh, w, *a, k=w[::-1, ::-1].T),
-     "rotated and then transposed"),
+     "the kernel is transposed: w[::-1, ::-1].T in the gather view, or w.T in the scatter loop"),
+    ("rotated-transposed", lambda dh, w, *a: strided_scatter(dh, w, *a, k=w.T), "the kernel is transposed"),
     ("valid", strided(pad=(0, 0)), "this is a valid correlation"),
     ("pad-amount", lambda dh, w, *a: strided_pipeline(dh, w, *a, pad=(w.shape[0] - 1,) * 2),
      "zero-padded by 2 rows and 2 columns"),
     ("pad-amount", strided(pad=(1, 1)), "zero-padded by 1 row and 1 column on each side; it needs KH - 1 = 2 rows"),
+    ("pad-amount", lambda dh, w, *a: strided_pipeline(dh, w, *a, pad=w.shape), "(KH and KW, one too many)"),
+    ("pad-one-pair", strided_one_pair, "np.pad(dh_up, (KH - 1, KW - 1)) pads every axis by KH - 1 before"),
     ("pad-by-p", lambda dh, w, s, p, size: strided_pipeline(dh, w, s, p, size, pad=(p, p)) if p else
      strided_pipeline(dh, w, s, p, size), "zero-padded by the forward padding p = 1"),
 ])
@@ -794,6 +948,48 @@ def layer_per_filter(dh, x, w, s, p, filters):
     return dx
 
 
+def layer_gather(dh, x, w, s, p, *, zeros=None, pad=None, k=None):
+    """(dx, dw, db) with dx by the gather view, plane by plane; each keyword turns one step into a mistake.
+
+    zeros: the zeros put between the entries of dL/dh (right: s - 1);  pad: plane -> the zero-padded
+    plane (right: KH - 1 and KW - 1 on each side);  k: the kernels correlated (right: w rotated).
+    """
+    N, Hx, Wx, C = x.shape
+    F, KH, KW, _ = w.shape
+    OH, OW = dh.shape[1:3]
+    gap = s if zeros is None else zeros + 1
+    k = w[:, ::-1, ::-1, :] if k is None else k
+    pad = pad or (lambda plane: np.pad(plane, ((KH - 1, KH - 1), (KW - 1, KW - 1))))
+    dh_up = np.zeros((N, (OH - 1) * gap + 1, (OW - 1) * gap + 1, F))
+    dh_up[:, ::gap, ::gap, :] = dh
+    dx_pad = np.zeros((N, Hx + 2 * p, Wx + 2 * p, C))
+    for n in range(N):
+        for c in range(C):
+            full = sum(gather(pad(dh_up[n, :, :, f]), k[f, :, :, c], pad=(0, 0)) for f in range(F))
+            rows, cols = min(full.shape[0], Hx + 2 * p), min(full.shape[1], Wx + 2 * p)
+            dx_pad[n, :rows, :cols, c] = full[:rows, :cols]
+    return dx_pad[:, p:p + Hx, p:p + Wx], layer_loops(dh, x, w, s, p)[1], dh.sum(axis=(0, 1, 2))
+
+
+def layer_gather_with(**mistake):
+    return lambda *args: layer_gather(*args, **mistake)
+
+
+def layer_dw_unpadded_x(dh, x, w, s, p):
+    """dw from the windows of x placed at the top left of x_pad (the padding in front forgotten)."""
+    N, Hx, Wx, C = x.shape
+    F, KH, KW, _ = w.shape
+    x_pad = np.zeros((N, Hx + 2 * p, Wx + 2 * p, C))
+    x_pad[:, :Hx, :Wx] = x
+    dw = np.zeros(w.shape)
+    for n in range(N):
+        for u in range(dh.shape[1]):
+            for v in range(dh.shape[2]):
+                for f in range(F):
+                    dw[f] += dh[n, u, v, f] * x_pad[n, u * s:u * s + KH, v * s:v * s + KW]
+    return layer_loops(dh, x, w, s, p)[0], dw, dh.sum(axis=(0, 1, 2))
+
+
 def layer_dw_last_image(dw, dh, x, w, s, p):
     for n in range(len(x)):  # '=' over the images
         dw = layer_loops(dh[n:n + 1], x[n:n + 1], w, s, p)[1]
@@ -804,7 +1000,8 @@ def layer_dw_last_image(dw, dh, x, w, s, p):
     lambda dh, x, w, s, p: H.conv2d_backward(dh, x, w, stride=s, padding=p),
     lambda dh, x, w, s, p: H.conv2d_backward_formula(dh, x, w, stride=s, padding=p),
     layer_im2col,
-], ids=["vectorised", "formula", "im2col"])
+    layer_gather,
+], ids=["vectorised", "formula", "im2col", "gather by loops"])
 def test_layer_backward_accepts_correct_answers(fn):
     assert check_layer_backward(fn)
 
@@ -822,8 +1019,32 @@ def test_layer_backward_accepts_correct_answers(fn):
      "only the last filter survives"),
     ("only-filter-0", layer_replace(0, lambda dx, dh, x, w, s, p: layer_per_filter(dh, x, w, s, p, [0])),
      "only filter 0 is used"),
-    ("rotated", lambda dh, x, w, s, p: layer_loops(dh, x, w, s, p, k=w[:, ::-1, ::-1]),
-     "the kernel is used the wrong way round"),
+    ("rotated-twice", lambda dh, x, w, s, p: layer_loops(dh, x, w, s, p, k=w[:, ::-1, ::-1]),
+     "dx: the kernel is rotated twice, or not at all (both give this dL/dx); the gather view correlates the "
+     "zero-padded dh_up (dL/dh with stride - 1 zeros inserted) with the rotated kernel w[:, ::-1, ::-1, :]; the "
+     "scatter loop adds the kernel unrotated, `dx_pad[n, u*s:u*s + KH, v*s:v*s + KW, :] += dh[n, u, v, f] * w[f]`"),
+    ("rotated-twice", lambda dh, x, w, s, p: layer_gather(dh, x, w, s, p, k=w), "the kernel is rotated twice"),
+    ("rows-only", lambda dh, x, w, s, p: layer_gather(dh, x, w, s, p, k=w[:, ::-1]),
+     "flipped on one axis only: w[:, ::-1, :, :] in the gather view, or w[:, :, ::-1, :] in the scatter loop"),
+    ("rows-only", lambda dh, x, w, s, p: layer_loops(dh, x, w, s, p, k=w[:, :, ::-1]), "flipped on one axis only"),
+    ("columns-only", lambda dh, x, w, s, p: layer_gather(dh, x, w, s, p, k=w[:, :, ::-1]), "flipped on one axis"),
+    ("transposed", lambda dh, x, w, s, p: layer_gather(dh, x, w, s, p, k=w.transpose(0, 2, 1, 3)),
+     "the kernel is transposed: w.transpose(0, 2, 1, 3) in the gather view"),
+    ("rotated-90", lambda dh, x, w, s, p: layer_gather(dh, x, w, s, p, k=np.rot90(w, axes=(1, 2))),
+     "rotated by 90 degrees"),
+    ("rotated-transposed", lambda dh, x, w, s, p: layer_gather(dh, x, w, s, p, k=w[:, ::-1, ::-1].swapaxes(1, 2)),
+     "or w.transpose(0, 2, 1, 3) in the scatter loop"),
+    ("zeros-stride", layer_gather_with(zeros=2), "dL/dh has stride zeros (here 2) between its entries; it needs "
+                                                 "stride - 1 (here 1)"),
+    ("pad-by-p", lambda dh, x, w, s, p: layer_gather(dh, x, w, s, p, pad=lambda plane: np.pad(plane, p)),
+     "dL/dh is zero-padded by the forward padding p = 1"),
+    ("valid", layer_gather_with(pad=lambda plane: plane), "this is a valid correlation"),
+    ("pad-amount", lambda dh, x, w, s, p: layer_gather(dh, x, w, s, p, pad=lambda plane: np.pad(
+        plane, ((w.shape[1] - 2, w.shape[1] - 2), (w.shape[2] - 2, w.shape[2] - 2)))),
+     "zero-padded by 1 row and 0 columns on each side (KH - 2 and KW - 2, one too few)"),
+    ("pad-one-pair", lambda dh, x, w, s, p: layer_gather(
+        dh, x, w, s, p, pad=lambda plane: np.pad(plane, (w.shape[1] - 1, w.shape[2] - 1))),
+     "np.pad(dh_up[n, :, :, f], (KH - 1, KW - 1)) pads every axis"),
     ("channels-mixed", layer_replace(0, lambda dx, *a: dx.sum(-1, keepdims=True).repeat(dx.shape[-1], -1)),
      "the channels are mixed"),
     ("w2-reshape", lambda dh, x, w, s, p: layer_im2col(dh, x, w, s, p, w2=w.reshape(-1, w.shape[0]).T),
@@ -835,6 +1056,8 @@ def test_layer_backward_accepts_correct_answers(fn):
     ("dw-last-image", layer_replace(1, layer_dw_last_image), "dw is the last image's alone"),
     ("dw-mean-batch", layer_replace(1, lambda dw, dh, *a: dw / len(dh)), "dw is divided by the batch size N"),
     ("dw-mean", layer_replace(1, lambda dw, dh, *a: dw / np.prod(dh.shape[:3])), "dw is a mean over the windows"),
+    ("dw-mean", layer_replace(1, lambda dw, dh, *a: dw / np.prod(dh.shape[1:3])), "dw is a mean over the windows"),
+    ("dw-unpadded-x", layer_dw_unpadded_x, "dw reads the windows of x without its padding in front"),
     ("dw-no-stride", layer(dw_step=1), "the windows of x are read at stride 1"),
     ("dw-rotated", layer_replace(1, lambda dw, *a: dw[:, ::-1, ::-1]), "dw is rotated"),
     ("dw-same-for-all-filters", layer_replace(1, lambda dw, *a: dw.sum(0, keepdims=True).repeat(len(dw), 0)),
@@ -926,15 +1149,150 @@ def to_top_left(dh, x):
     return dx
 
 
+def mask_only(dh, x):
+    """1 where each block's maximum is, and 0 elsewhere: dL/dh never multiplied in."""
+    dx = np.zeros(x.shape)
+    for u in range(x.shape[1] // 2):
+        for v in range(x.shape[2] // 2):
+            block = x[:, 2 * u:2 * u + 2, 2 * v:2 * v + 2, :]
+            dx[:, 2 * u:2 * u + 2, 2 * v:2 * v + 2, :] = block == block.max(axis=(1, 2), keepdims=True)
+    return dx
+
+
 @mistakes("maxpool_backward", [
     ("average", lambda dh, x: spread(dh, x, 0.25), "spread evenly"),
     ("copy", lambda dh, x: spread(dh, x, 1.0), "copied to all four inputs"),
     ("argmin", lambda dh, x: -maxpool_layer(-dh, -x), "goes to the smallest input"),
     ("top-left", to_top_left, "goes to the top-left input of each block"),
+    ("mask-only", mask_only, "dx is the mask alone (1 at each block's maximum, 0 elsewhere): multiply it by dL/dh"),
     ("cropped", lambda dh, x: maxpool_layer(dh, x)[:, :dh.shape[1] * 2, :dh.shape[2] * 2], "dx must have x's shape"),
 ])
 def test_maxpool_names_the_mistake(diagnosis, fn, words):
     assert_named(check_maxpool_backward, diagnosis, fn, words)
+
+
+# ---- check_numerical_gradient (notebook 01) ----------------------------------------------------------
+
+def numerical(step="central", *, indices=None, restore=True, eps_used=None, shape="x"):
+    """A learner's numerical_gradient, perturbing x in place; each keyword turns one step into a mistake.
+
+    step: "central", "forward", "over-eps" (central over eps) or "backwards" (f(x - eps) - f(x + eps));
+    indices: x -> the indices visited (right: every entry); restore: put each entry back;
+    eps_used: a step of the learner's own instead of eps;  shape: "flat" returns grad.ravel().
+    """
+    def numerical_gradient(f, x, eps=1e-6):
+        h = eps if eps_used is None else eps_used
+        grad = np.zeros(x.shape)
+        for i in (np.ndindex(x.shape) if indices is None else indices(x)):
+            old = x[i].copy()
+            x[i] = old + h
+            plus = f(x)
+            x[i] = old - h
+            minus = f(x)
+            if restore:
+                x[i] = old
+            if step == "forward":
+                x[i] = old
+                grad[i] = (plus - f(x)) / h
+            elif step == "over-eps":
+                grad[i] = (plus - minus) / h
+            elif step == "backwards":
+                grad[i] = (minus - plus) / (2 * h)
+            else:
+                grad[i] = (plus - minus) / (2 * h)
+        return grad.ravel() if shape == "flat" else grad
+    return numerical_gradient
+
+
+def all_at_once(f, x, eps=1e-6):
+    """x + eps moves every entry: one directional derivative, copied everywhere."""
+    return np.ones(x.shape) * (f(x + eps) - f(x - eps)) / (2 * eps)
+
+
+def first_entries(f, x, eps=1e-6):
+    """range(len(x)) with x.flat: only the first len(x) entries are visited."""
+    grad = np.zeros(x.shape)
+    for i in range(len(x)):
+        plus, minus = x.copy(), x.copy()
+        plus.flat[i] += eps
+        minus.flat[i] -= eps
+        grad.flat[i] = (f(plus) - f(minus)) / (2 * eps)
+    return grad
+
+
+def two_indices(x):
+    return ((i, j) for i in range(x.shape[0]) for j in range(x.shape[1]))
+
+
+@pytest.mark.parametrize("fn", [
+    numerical(),
+    lambda f, x, eps=1e-6: np.array([(f(x + eps * e) - f(x - eps * e)) / (2 * eps)
+                                     for e in np.eye(x.size).reshape(x.size, *x.shape)]).reshape(x.shape),
+    lambda f, x, eps=1e-6: numerical()(f, x.copy(), eps).tolist(),
+], ids=["in place, restored", "one unit vector at a time", "on a copy, as a list"])
+def test_numerical_gradient_accepts_correct_answers(fn):
+    assert check_numerical_gradient(fn)
+
+
+RESTORE = "save each entry and put it back after its two evaluations, `old = x[i]` ... `x[i] = old`"
+
+
+@mistakes("numerical_gradient", [
+    ("forward", numerical("forward"), "the gradient: this is the forward difference (f(x + eps e_i) - f(x)) / eps, "
+                                      "off by about eps * f'' / 2 (here eps = 0.001)"),
+    ("half-step", numerical("over-eps"), "twice the gradient: the two evaluations are 2 * eps apart"),
+    ("sign", numerical("backwards"), "the sign is flipped"),
+    ("all-at-once", all_at_once, "every entry holds the same number, the derivative along all entries at once"),
+    ("all-at-once", lambda f, x, eps=1e-6: (f(x + eps) - f(x - eps)) / (2 * eps), "one number, the derivative along "
+                                                                                  "all entries at once"),
+    ("whole-rows", numerical(indices=lambda x: range(len(x))), "x[i] uses 1 of x's 2 indices, so it perturbs a "
+                                                               "whole row at once"),
+    ("whole-rows", numerical(indices=two_indices), "x[i, j] uses 2 of x's 3 indices, so it perturbs a whole row"),
+    ("first-entries", first_entries, "only the first 3 entries, len(x) of them, are filled: visit all x.size = 15"),
+    ("flattened", numerical(shape="flat"), "the right values, flattened: return them shaped like x, (3, 5)"),
+    ("eps-ignored", numerical(eps_used=1e-5), "this is the true gradient, not the central difference at the eps "
+                                              "given (eps = 0.1 here"),
+])
+def test_numerical_gradient_names_the_mistake(diagnosis, fn, words):
+    assert_named(check_numerical_gradient, diagnosis, fn, words)
+
+
+def test_numerical_gradient_that_does_not_restore_x_is_told_how():
+    result = check_numerical_gradient(numerical(restore=False))
+    assert result.diagnosis == "in-place" and RESTORE in result.message, result
+    # x drifts by eps = 1e-6 per entry on the first problem: the gradient is still right to 1e-5
+    assert result.message.endswith("apart from that, the answer is correct")
+
+    def adds_eps_back(f, x, eps=1e-6):  # restores by arithmetic: x keeps round-off
+        grad = np.zeros(x.shape)
+        for i in np.ndindex(x.shape):
+            x[i] += eps
+            plus = f(x)
+            x[i] -= 2 * eps
+            minus = f(x)
+            x[i] += eps
+            grad[i] = (plus - minus) / (2 * eps)
+        return grad
+
+    result = check_numerical_gradient(adds_eps_back)
+    assert result.diagnosis == "in-place" and "(adding eps back leaves round-off)" in result.message, result
+    assert result.message.endswith("apart from that, the answer is correct")
+
+
+def test_numerical_gradient_without_a_default_eps_is_told_so():
+    result = check_numerical_gradient(lambda f, x, eps: numerical()(f, x, eps))
+    assert result.diagnosis == "signature", result
+    assert result.message.startswith("your function cannot be called as fn(f, x): TypeError: ")
+    assert "missing 1 required positional argument: 'eps'" in result.message
+
+
+def test_numerical_gradient_cases():
+    cases = check_numerical_gradient.cases()
+    assert len(cases[0]) == 2, "the first case uses the learner's default eps"
+    assert {c[2] for c in cases[1:]} == {1e-3, 0.1}
+    assert any(x.ndim == 3 for _, x, *_ in cases) and all(x.shape[0] != x.shape[1] for _, x, *_ in cases)
+    f, x = cases[0]
+    assert isinstance(f(x), float)
 
 
 # ---- the catalogue, covered --------------------------------------------------------------------------
@@ -948,5 +1306,5 @@ def test_every_catalogued_mistake_is_tested(name):
 
 def test_catalogue_lists_the_messages():
     catalogue = check_single_channel_dx.catalogue()
-    assert catalogue["not-rotated"] == ("dL/dx: the kernel is not rotated: correlate the zero-padded dL/dh with the "
-                                        "rotated kernel w[::-1, ::-1]")
+    assert catalogue["rotated-twice"] == "dL/dx: the kernel is rotated twice, or not at all (both give this dL/dx); " \
+        + GATHER_FIX

@@ -10,7 +10,8 @@ import numpy as np
 
 from ..formula import correlate2d
 from .core import (
-    ROTATION_MISTAKES_2D,
+    Views,
+    _both_sides,
     _full_correlate,
     _integers,
     _rng,
@@ -18,6 +19,7 @@ from .core import (
     checker,
     diagnose,
     padding_mistakes,
+    rotation_mistakes,
 )
 
 __all__ = ["check_single_channel_dx", "check_single_channel_dw", "check_multi_channel_dx",
@@ -27,19 +29,24 @@ OVERWRITE_DX = ("contributions are overwritten: use += (not =) when each output 
                 "(`dx[u:u + KH, v:v + KW] += dh[u, v] * w`); overlapping windows must add up")
 
 
-def _plane_mistakes(KH, KW, rot, t, fix):
+SINGLE = Views("w[{}, {}]", ".T", "dx[u:u + KH, v:v + KW] += dh[u, v] * w")
+MULTI = Views("w[{}, {}, :]", ".transpose(1, 0, 2)", "dx[u:u + KH, v:v + KW, :] += dh[u, v] * w")
+QUESTION = Views("w[:, {}, {}, :]", ".transpose(0, 2, 1, 3)", "dx[u:u + KH, v:v + KW, :] += dh[u, v, f] * w[f]")
+
+
+def _plane_mistakes(KH, KW, views, padded="dh"):
     """(key, plane(dh, k) -> the one-plane dL/dx the mistake gives with kernel plane k, message).
 
-    rot, t: the rotation and the transposition as code in the exercise's setting;
-    fix: the right zero-padding as code.
+    views: the setting's code for the messages;  padded: the zero-padded plane of dL/dh as code.
     """
     mistakes = []
-    for key, wrong, message in ROTATION_MISTAKES_2D:
-        message = message.format(rot=rot, t=t)
+    for key, wrong, message in rotation_mistakes(views):
         mistakes.append((key, lambda dh, k, wrong=wrong: _full_correlate(dh, wrong(k)), message))
         # a learner who pads by the kernel's own (KH - 1, KW - 1) and then uses a transposed kernel
-        mistakes.append((key, lambda dh, k, wrong=wrong: _full_correlate(dh, wrong(k), (KH - 1, KW - 1)), message))
-    for key, pad, message in padding_mistakes(KH, KW, fix):
+        mistakes.append((key, lambda dh, k, wrong=wrong: _full_correlate(dh, wrong(k), _both_sides(KH - 1, KW - 1)),
+                         message))
+    for key, pad, message in padding_mistakes(KH, KW, f"np.pad({padded}, ((KH - 1, KH - 1), (KW - 1, KW - 1)))",
+                                               padded):
         mistakes.append((key, lambda dh, k, pad=pad: _full_correlate(dh, k[::-1, ::-1], pad), message))
     return mistakes
 
@@ -75,7 +82,7 @@ def check_single_channel_dx(answer, dh, w):
     """fn(dh (OH, OW), w (KH, KW)) -> dL/dx (OH + KH - 1, OW + KW - 1), stride 1, no padding."""
     KH, KW = w.shape
     mistakes = [(key, lambda plane=plane: plane(dh, w), message) for key, plane, message
-                in _plane_mistakes(KH, KW, "w[::-1, ::-1]", "w.T", "np.pad(dh, ((KH - 1, KH - 1), (KW - 1, KW - 1)))")]
+                in _plane_mistakes(KH, KW, SINGLE)]
     mistakes.append(("overwrite", lambda: _scatter_overwrite(dh, w), OVERWRITE_DX))
     return diagnose("dL/dx", answer, _full_correlate(dh, w[::-1, ::-1]), mistakes,
                     layouts=[("swapped", (1, 0), "rows and columns are swapped (you returned dL/dx.T)")])
@@ -106,6 +113,8 @@ def check_single_channel_dw(answer, x, dh):
                                            "outputs of dL/dh[u, v] * x[u + i, v + j], no flip"),
         ("overwrite", overwrite, "contributions are overwritten: use += (not =); every output adds "
                                  "dL/dh[u, v] * x[u:u + KH, v:v + KW] to dL/dw"),
+        ("mean", dw / (OH * OW), "dL/dw is a mean over the outputs; it is their sum: every output adds "
+                                 "dL/dh[u, v] * x[u:u + KH, v:v + KW], correlate2d(x, dh)"),
         ("padded", lambda: correlate2d(np.pad(x, ((OH - 1, OH - 1), (OW - 1, OW - 1))), dh),
          "x was zero-padded: dL/dw is the valid correlation of x with dL/dh, with the kernel's shape: "
          "correlate2d(x, dh)"),
@@ -132,8 +141,7 @@ def check_multi_channel_dx(answer, dh, w):
     KH, KW, C = w.shape
     expected = _stack_channels(lambda c: _full_correlate(dh, w[::-1, ::-1, c]), C)
     mistakes = [(key, lambda plane=plane: _stack_channels(lambda c: plane(dh, w[:, :, c]), C), message)
-                for key, plane, message in _plane_mistakes(KH, KW, "w[::-1, ::-1, :]", "w.transpose(1, 0, 2)",
-                                                           "np.pad(dh, ((KH - 1, KH - 1), (KW - 1, KW - 1)))")]
+                for key, plane, message in _plane_mistakes(KH, KW, MULTI)]
     mistakes += [
         ("overwrite", lambda: _stack_channels(lambda c: _scatter_overwrite(dh, w[:, :, c]), C), OVERWRITE_DX),
         ("channels-mixed", np.repeat(expected.sum(axis=-1, keepdims=True), C, axis=-1),
@@ -173,9 +181,7 @@ def _question_dx(answer, dh, w):
 
     expected = gather(rot)
     mistakes = [(key, lambda plane=plane: _sum_filters(dh, w, plane), message)
-                for key, plane, message in _plane_mistakes(
-                    KH, KW, "w[:, ::-1, ::-1, :]", "w.transpose(0, 2, 1, 3)",
-                    "np.pad(dh[:, :, f], ((KH - 1, KH - 1), (KW - 1, KW - 1)))")]
+                for key, plane, message in _plane_mistakes(KH, KW, QUESTION, "dh[:, :, f]")]
     mistakes += [
         ("only-filter-0", lambda: _sum_filters(dh[:, :, :1], rot[:1], _full_correlate),
          "only filter 0 is used: dL/dx is the *sum* over all filters of their shares: "
@@ -206,6 +212,8 @@ def _question_dw(answer, dh, x, w):
         ("dw-rotated", dw[:, ::-1, ::-1, :], "dw is rotated: dL/dw is a plain correlation of x with dL/dh, no flip"),
         ("dw-same-for-all-filters", np.repeat(dw.sum(axis=0, keepdims=True), F, axis=0),
          "every filter got the same gradient: dw[f] uses only dL/dh[:, :, f]"),
+        ("dw-mean", dw / (OH * OW), "dw is a mean over the positions; it is their sum: "
+                                    "`dw[f] += dh[u, v, f] * x[u:u + KH, v:v + KW, :]` at every (u, v)"),
         ("dw-overwrite", dh[-1, -1, :, None, None, None] * last_window,
          "dw keeps only the last window: use += so that every position adds "
          "`dw[f] += dh[u, v, f] * x[u:u + KH, v:v + KW, :]`"),
@@ -222,7 +230,8 @@ def _question_db(answer, dh):
     ])
 
 
-@checker(cases=_question_cases, names=("dh", "x", "w"), returns=("dx", "dw", "db"))
+@checker(cases=_question_cases, names=("dh", "x", "w"), returns=("dx", "dw", "db"),
+         shapes=lambda dh, x, w: (x.shape, w.shape, w.shape[:1]))
 def check_question_backward(answer, dh, x, w):
     """fn(dh (OH, OW, F), x (H, W, C), w (F, KH, KW, C)) -> (dx, dw, db), stride 1, no padding."""
     dx, dw, db = answer

@@ -8,13 +8,17 @@ filters or the batch) and of the im2col products (wrong reshapes, a mean for a s
 
 import numpy as np
 
-from ..fast import conv2d_backward, conv2d_transpose
+from ..fast import conv2d, conv2d_backward, conv2d_transpose
+from ..formula import dilate
 from ..im2col_view import col2im, im2col
-from .core import _integers, _rng, all_of, checker, diagnose
+from .core import Views, _both_sides, _integers, _rng, all_of, checker, diagnose, padding_mistakes, rotation_mistakes
 
 __all__ = ["check_layer_backward"]
 
 CROP = "dx = dx_pad[:, p:p + H, p:p + W, :]"
+LAYER = Views("w[:, {}, {}, :]", ".transpose(0, 2, 1, 3)",
+              "dx_pad[n, u*s:u*s + KH, v*s:v*s + KW, :] += dh[n, u, v, f] * w[f]",
+              dh="the zero-padded dh_up (dL/dh with stride - 1 zeros inserted)")
 
 
 def _layer_cases():
@@ -34,6 +38,48 @@ def _products(dh, x, w, s, p):
     """cols (M, K), dh2 (M, F), w2 (F, K): the im2col view's matrices."""
     F = w.shape[0]
     return im2col(x, w.shape[1:3], stride=s, padding=p), dh.reshape(-1, F), w.reshape(F, -1)
+
+
+def _gather(dh, w, s, p, size, *, zeros=None, pad=None, kernel=None):
+    """dx (N, H, W, C) by the gather view, the way a learner builds it, with each step switchable to a mistake.
+
+    Insert zeros (default s - 1) zeros between the entries of dh; zero-pad by np.pad's widths pad (default
+    KH - 1 and KW - 1 on each side); correlate with kernel(w) (default: each filter rotated), summing over
+    the filters; append the rows and columns the floor dropped; crop p.  kernel acts on (KH, KW, ...)
+    arrays, as rotation_mistakes' kernels do.
+    """
+    (H, W), (KH, KW) = size, w.shape[1:3]
+    up = dilate(dh, s if zeros is None else zeros + 1)
+    pad = _both_sides(KH - 1, KW - 1) if pad is None else pad
+    k = w[:, ::-1, ::-1, :] if kernel is None else np.moveaxis(kernel(np.moveaxis(w, 0, -1)), -1, 0)
+    full = conv2d(np.pad(up, ((0, 0), *pad, (0, 0))), k.transpose(3, 1, 2, 0))  # the filters are summed
+    rows, cols = max(H + 2 * p - full.shape[1], 0), max(W + 2 * p - full.shape[2], 0)
+    return np.pad(full, ((0, 0), (0, rows), (0, cols), (0, 0)))[:, p:p + H, p:p + W]
+
+
+def _gather_mistakes(dh, w, s, p, size):
+    """The gather view's mistakes: the kernel's orientation, the zero-padding, the zeros for the stride."""
+    KH, KW = w.shape[1:3]
+
+    def learner(**mistake):
+        return lambda: _gather(dh, w, s, p, size, **mistake)
+
+    mistakes = [("zeros-stride", learner(zeros=s),
+                 f"dL/dh has stride zeros (here {s}) between its entries; it needs stride - 1 (here {s - 1}), "
+                 "which helpers.dilate(dh, stride) inserts; the scatter loop's window (u, v) starts at (u*s, v*s)")]
+    for key, wrong, message in rotation_mistakes(LAYER):
+        mistakes.append((key, learner(kernel=wrong), message))
+        mistakes.append((key, learner(kernel=wrong, pad=_both_sides(*(n - 1 for n in wrong(w[0]).shape[:2]))),
+                         message))
+    if p > 0:  # p = 0 would be the valid correlation, named below
+        mistakes.append(("pad-by-p", learner(pad=_both_sides(p, p)),
+                         f"dL/dh is zero-padded by the forward padding p = {p}; the backward pass pads the "
+                         "zero-inserted dL/dh by KH - 1 rows and KW - 1 columns and crops p at the end"))
+    plane = "dh_up[n, :, :, f]"
+    for key, pad, message in padding_mistakes(KH, KW, f"np.pad({plane}, ((KH - 1, KH - 1), (KW - 1, KW - 1)))",
+                                              plane):
+        mistakes.append((key, learner(pad=pad), message))
+    return mistakes
 
 
 def _dx_mistakes(dh, x, w, s, p):
@@ -63,9 +109,10 @@ def _dx_mistakes(dh, x, w, s, p):
     cols, dh2, w2 = _products(dh, x, w, s, p)
     return [
         ("not-dilated", stride_one, "the windows are placed as if the stride were 1: output (u, v) reads (and "
-                                    "sends its gradient back to) the window starting at (u * s, v * s): "
-                                    "`dx_pad[n, u*s:u*s + KH, v*s:v*s + KW, :] += dh[n, u, v, f] * w[f]`; in the "
-                                    "gather view, insert stride - 1 zeros into dL/dh"),
+                                    "sends its gradient back to) the window starting at (u*s, v*s), "
+                                    "`dx_pad[n, u*s:u*s + KH, v*s:v*s + KW, :] += dh[n, u, v, f] * w[f]`; the "
+                                    "gather view inserts stride - 1 zeros between the entries of dL/dh, "
+                                    "dh_up = helpers.dilate(dh, stride)"),
         ("crop-minus-p", lambda: transpose(dh, w, size=(Hp, Wp), pad=0)[:, p:-p, p:-p],
          f"wrong crop: [p:-p] is empty when p = 0; crop the padding with {CROP}"),
         ("not-cropped", lambda: transpose(dh, w, size=(Hp, Wp), pad=0),
@@ -82,9 +129,7 @@ def _dx_mistakes(dh, x, w, s, p):
          "only the last filter survives: dx is the sum over all filters of their shares; use += over f"),
         ("only-filter-0", lambda: transpose(dh[..., :1], w[:1]),
          "only filter 0 is used: dx is the sum over all filters of their shares; loop over every f"),
-        ("rotated", lambda: transpose(dh, w[:, ::-1, ::-1, :]),
-         "the kernel is used the wrong way round: the scatter loop sends dh[n, u, v, f] * w[f] back as it is "
-         "(the gather view, instead, correlates the zero-padded dL/dh with the rotated kernel)"),
+        *_gather_mistakes(dh, w, s, p, (H, W)),
         ("channels-mixed", lambda: np.repeat(transpose(dh, w).sum(axis=-1, keepdims=True), C, axis=-1),
          "the channels are mixed: channel c of dx uses only channel c of each filter, w[f, :, :, c]"),
         ("w2-reshape", lambda: col2im(dh2 @ w.reshape(-1, F).T, x.shape, (KH, KW), stride=s, padding=p),
@@ -113,6 +158,9 @@ def _dw(answer, dw, dh, x, w, s, p):
         window = x_pad[(OH - 1) * s:(OH - 1) * s + KH, (OW - 1) * s:(OW - 1) * s + KW]
         return dh[-1, -1, -1, :, None, None, None] * window
 
+    def unpadded_x():  # x at the top left of x_pad: windows read x[u*s + i, v*s + j], zeros past its end
+        return conv2d_backward(dh, np.pad(x, ((0, 0), (0, 2 * p), (0, 2 * p), (0, 0))), w, stride=s)[1]
+
     def windows_at_stride_one():
         cols1 = im2col(x, (KH, KW), padding=p)
         rows, columns = x.shape[1] + 2 * p - KH + 1, x.shape[2] + 2 * p - KW + 1
@@ -128,6 +176,11 @@ def _dw(answer, dw, dh, x, w, s, p):
         ("dw-mean-batch", dw / N, "dw is divided by the batch size N: the gradient is a sum over the images "
                                   "(a mean loss already scales dL/dh)"),
         ("dw-mean", dw / (N * OH * OW), "dw is a mean over the windows: it is their sum, dh2.T @ cols"),
+        ("dw-mean", dw / (OH * OW), "dw is a mean over the windows: it is their sum, dh2.T @ cols"),
+        ("dw-unpadded-x", unpadded_x, "dw reads the windows of x without its padding in front: output (u, v) "
+                                      "reads x_pad[n, u*s:u*s + KH, v*s:v*s + KW, :] of "
+                                      "x_pad = np.pad(x, ((0, 0), (p, p), (p, p), (0, 0))), with p zero rows and "
+                                      "columns on every side"),
         ("dw-no-stride", windows_at_stride_one,
          "the windows of x are read at stride 1: output (u, v) reads x_pad[n, u*s:u*s + KH, v*s:v*s + KW, :]"),
         ("dw-rotated", dw[:, ::-1, ::-1, :], "dw is rotated: dL/dw is a plain correlation of x with dL/dh, "
@@ -160,7 +213,8 @@ def _db(answer, db, dh):
     ])
 
 
-@checker(cases=_layer_cases, names=("dh", "x", "w", "stride", "padding"), returns=("dx", "dw", "db"))
+@checker(cases=_layer_cases, names=("dh", "x", "w", "stride", "padding"), returns=("dx", "dw", "db"),
+         shapes=lambda dh, x, w, s, p: (x.shape, w.shape, w.shape[:1]))
 def check_layer_backward(answer, dh, x, w, s, p):
     """fn(dh (N, OH, OW, F), x (N, H, W, C), w (F, KH, KW, C), stride, padding) -> (dx, dw, db).
 

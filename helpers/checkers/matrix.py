@@ -49,8 +49,9 @@ def check_conv_matrix(answer, size, w):
     mistakes = [
         ("transposed", C.T, "you built the transpose: C has one row per output and one column per input pixel"),
         ("rotated", lambda: _built(size, w, kernel=lambda k: k[::-1, ::-1]),
-         "the kernel is rotated: the forward pass is a correlation, so C holds w as it is "
-         "(the flip belongs to the backward pass, Cᵀ)"),
+         "the kernel is rotated: the forward pass is a correlation, so each row of C holds w as it is; the "
+         "backward pass adds no flip of its own either: the columns of C, which are the rows of Cᵀ, already "
+         "read the kernel backwards"),
         ("column-major", lambda: _built(size, w, row=lambda u, v: v * OH + u, column=lambda y, z: z * H + y),
          "rows and columns are in column-major order; number outputs and pixels row by row, "
          "as h.ravel() and x.ravel() do: C[u * OW + v, y * W + z]"),

@@ -51,6 +51,9 @@ def check_maxpool_backward(answer, dh, x):
         ("top-left", lambda: _pool_backward(dh, x, "first"),
          "the gradient goes to the top-left input of each block; it belongs to the block's maximum, "
          "wherever it is: block.argmax()"),
+        ("mask-only", lambda: _pool_backward(np.ones(dh.shape), x, "argmax"),
+         "dx is the mask alone (1 at each block's maximum, 0 elsewhere): multiply it by dL/dh, so that the "
+         "maximum gets its block's gradient, dx[n, 2*u + i, 2*v + j, c] = dh[n, u, v, c]"),
         ("cropped", expected[:, :H2, :W2], "dx must have x's shape: the odd last row/column the pool "
                                            "dropped gets zero gradient"),
     ]
