@@ -37,9 +37,9 @@ $(TEACHERS)/.nbgrader: requirements.txt requirements-teachers.txt pyproject.toml
 	$(TEACHERS)/bin/python -m pip check
 	touch $@
 
-# MathJax and the widget HTML manager, pinned in tools/package.json, copied into site/ by `make html`
+# MathJax (copied into site/ by `make html`) and axe-core (run by the browser tests), pinned in tools/package.json
 $(SITE_SCRIPTS): tools/package.json tools/package-lock.json
-	@command -v npm >/dev/null || { echo "npm is needed for the static site: sudo apt-get install nodejs npm"; exit 1; }
+	@command -v npm >/dev/null || { echo "npm is needed for the static site and the accessibility tests: sudo apt-get install nodejs npm"; exit 1; }
 	npm ci --prefix tools --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
@@ -77,7 +77,7 @@ notebooks: $(VENV)/.lab  ## re-execute every notebook top to bottom in a fresh k
 bench: $(VENV)/.dev  ## time loops vs vectorised (vs PyTorch when installed)
 	$(BIN)/python benchmarks/bench_conv.py
 
-html: $(VENV)/.lab $(SITE_SCRIPTS)  ## export every notebook with its outputs and widget state to site/, offline
+html: $(VENV)/.lab $(SITE_SCRIPTS)  ## export every notebook with its outputs (explorers in their saved state) to site/, offline
 	rm -rf site
 	$(BIN)/python tools/build_site.py site
 

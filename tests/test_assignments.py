@@ -2,7 +2,7 @@
 
 In a temporary nbgrader course directory, with the teachers' environment (.venv-teachers, nbgrader 0.9.6,
 which `make test` sets up): tools/build_assignments.py writes the source and release versions of every
-notebook with exercises; two learners submit notebook 01 and notebook 04, one with correct answers
+notebook with exercises; two learners submit notebook 01 and notebook 04's capstone, one with correct answers
 (written here, independently of the notebooks' solutions) and one with a catalogued mistake in each;
 `nbgrader autograde` grades both and `nbgrader generate_feedback` writes their feedback.
 """
@@ -64,34 +64,41 @@ def my_dx(dh, w):
 ''',
         "diagnosis": "the kernel is rotated twice, or not at all",
     },
-    ("04-stride-padding-dilation", "capstone-loops"): {
+    ("04-stride-padding-dilation", "capstone-gather"): {
         "right": '''\
-def layer_backward_loops(dh, x, w, stride, padding):
-    """One kernel tap (i, j) at a time, every image, position and filter at once."""
+def layer_backward_gather(dh, x, w, stride, padding):
+    """Gather: each pixel of x_pad collects from the zero-inserted, zero-padded dL/dh through the rotated kernel."""
     (N, H, W, C), (F, KH, KW, _), (_, OH, OW, _) = x.shape, w.shape, dh.shape
     s, p = stride, padding
-    x_pad = np.pad(x, ((0, 0), (p, p), (p, p), (0, 0)))
-    dx_pad, dw = np.zeros(x_pad.shape), np.zeros(w.shape)
+    Hp, Wp = H + 2 * p, W + 2 * p
+    up = np.zeros((N, Hp + KH - 1, Wp + KW - 1, F))  # dh, s - 1 zeros between entries, KH - 1 zero rows above
+    up[:, KH - 1:KH - 1 + s * (OH - 1) + 1:s, KW - 1:KW - 1 + s * (OW - 1) + 1:s, :] = dh
+    w_rot = w[:, ::-1, ::-1, :]
+    dx_pad = np.zeros((N, Hp, Wp, C))
     for i in range(KH):
         for j in range(KW):
-            taps = (slice(None), slice(i, i + s * (OH - 1) + 1, s), slice(j, j + s * (OW - 1) + 1, s))
-            dw[:, i, j, :] = np.einsum("nuvf,nuvc->fc", dh, x_pad[taps])
-            dx_pad[taps] += np.einsum("nuvf,fc->nuvc", dh, w[:, i, j, :])
+            dx_pad += np.einsum("nyzf,fc->nyzc", up[:, i:i + Hp, j:j + Wp, :], w_rot[:, i, j, :])
+    x_pad = np.pad(x, ((0, 0), (p, p), (p, p), (0, 0)))
+    dw = np.zeros(w.shape)
+    for i in range(KH):
+        for j in range(KW):
+            taps = x_pad[:, i:i + s * (OH - 1) + 1:s, j:j + s * (OW - 1) + 1:s, :]
+            dw[:, i, j, :] = np.einsum("nuvf,nuvc->fc", dh, taps)
     return dx_pad[:, p:p + H, p:p + W, :], dw, dh.sum(axis=(0, 1, 2))
 ''',
         "wrong": '''\
-def layer_backward_loops(dh, x, w, stride, padding):
-    """The skeleton's loops, with each window where it would be at stride 1."""
-    (N, H, W, C), (F, KH, KW, _), (_, OH, OW, _) = x.shape, w.shape, dh.shape
-    p = padding
+def layer_backward_gather(dh, x, w, stride, padding):
+    """Gather, with dL/dh used as it is: no zeros between its entries."""
+    (N, H, W, C), (F, KH, KW, _), p = x.shape, w.shape, padding
     x_pad = np.pad(x, ((0, 0), (p, p), (p, p), (0, 0)))
     dx_pad, dw = np.zeros(x_pad.shape), np.zeros(w.shape)
     for n in range(N):
-        for u in range(OH):
-            for v in range(OW):
-                for f in range(F):
-                    dw[f] += dh[n, u, v, f] * x_pad[n, u:u + KH, v:v + KW, :]
-                    dx_pad[n, u:u + KH, v:v + KW, :] += dh[n, u, v, f] * w[f]
+        for f in range(F):
+            dh_pad = np.pad(dh[n, :, :, f], ((KH - 1, KH - 1), (KW - 1, KW - 1)))
+            for c in range(C):
+                share = helpers.correlate2d(dh_pad, w[f, ::-1, ::-1, c])
+                dx_pad[n, :share.shape[0], :share.shape[1], c] += share
+                dw[f, :, :, c] += helpers.correlate2d(x_pad[n, :, :, c], dh[n, :, :, f])[:KH, :KW]
     return dx_pad[:, p:p + H, p:p + W, :], dw, dh.sum(axis=(0, 1, 2))
 ''',
         "diagnosis": "the windows are placed as if the stride were 1",
@@ -200,8 +207,9 @@ def test_every_exercise_is_an_answer_cell_and_every_check_a_locked_graded_test(r
         table[path.stem] = sorted((name, meta[check_of(path.stem, c["id"])][1]["points"])
                                   for c in cells_tagged(nb, "exercise") for name in functions(c))
     print("\nassignments and points:", table)
-    assert dict(table["04-stride-padding-dilation"]) == {"my_dx": 1, "layer_backward_loops": 2,
-                                                         "layer_backward_im2col": 2}
+    assert dict(table["04-stride-padding-dilation"]) == {"my_dx": 1, "layer_backward_gather": 2}
+    assert dict(table["06-im2col-and-speed"]) == {"my_col2im": 1, "layer_backward_im2col": 2}
+    assert dict(table["01-single-channel"]) == {"my_dx": 1, "my_dw": 1, "numerical_gradient": 1}
     readme = (ROOT / "README.md").read_text()
     rows = re.findall(r"^\| (\d\d-[a-z0-9-]+) \| (.*`.*) \|$", readme, re.MULTILINE)
     assert {a: sorted((n, int(p)) for n, p in re.findall(r"`(\w+)` \((\d+)\)", row)) for a, row in rows} == table
@@ -256,7 +264,7 @@ def test_autograde_gives_full_points_to_right_answers_and_none_to_a_catalogued_m
     # the exercises nobody wrote keep the release's stub, and get nothing
     untouched = {key: score for key, score in scores.items() if key[0] != KEY and key[1:] not in graded}
     assert len(untouched) == 2 * 3 and all(score == 0 for score, _ in untouched.values()), untouched
-    assert len(untouched) + 2 * len(graded) == 2 * (2 + 3), "each learner: 2 test cells in notebook 01, 3 in 04"
+    assert len(untouched) + 2 * len(graded) == 2 * (3 + 2), "each learner: 3 test cells in notebook 01, 2 in 04"
 
 
 def test_the_solutions_get_full_points_on_every_exercise(round_trip):

@@ -1,6 +1,8 @@
 """Every notebook's exercises have one structure, which a learner and tools (nbgrader, issue 17) can rely on.
 
 - "## Exercises", then (notebook 04) "## Capstone: the whole layer", then "## Solutions", in this order.
+- Hints (notebook 04's capstone) are markdown cells tagged `hint`, collapsed (`jupyter.source_hidden`), before
+  Solutions, each its own cell: "Hint 1, ...", "Hint 2, ...", in order.
 - Before Solutions: code cells tagged `exercise`, each defining function stubs only (a docstring and
   `raise NotImplementedError`), each followed by a code cell tagged `check` that runs the checkers on
   them; its stored output is each checker's "not written yet", never an error.
@@ -118,6 +120,12 @@ def structure_problems(nb):
     for k, cell in answers:
         if k < solutions or not hidden(cell):
             problems.append(f"{cell['id']}: an answer sits under ## Solutions with its source hidden")
+    hints = [(k, c) for k, c in enumerate(cells) if "hint" in tags(c)]
+    for number, (k, cell) in enumerate(hints, start=1):
+        if cell["cell_type"] != "markdown" or not hidden(cell) or not exercises < k < solutions:
+            problems.append(f"{cell['id']}: a hint is a collapsed markdown cell between ## Exercises and ## Solutions")
+        if not source(cell).startswith(f"Hint {number}, "):
+            problems.append(f"{cell['id']}: hints are numbered in order, 'Hint {number}, ...'")
     written = set(re.findall(r"^\d+\. Write `(\w+)\(", listed, re.MULTILINE))
     defined = {name for _, c in exercise_cells for name in functions(c)}
     if not written <= defined:
@@ -130,19 +138,47 @@ def test_exercises_have_the_structure(path):
     assert structure_problems(json.loads(path.read_text())) == []
 
 
-def test_the_capstone_closes_notebook_04_before_its_solutions():
-    nb = json.loads((ROOT / "notebooks/04-stride-padding-dilation.ipynb").read_text())
-    cells = nb["cells"]
-    capstone = heading(cells, "## Capstone: the whole layer")
-    assert heading(cells, "## Exercises") < capstone < heading(cells, "## Solutions")
-    names = {name for c in cells[capstone:] if "exercise" in tags(c) for name in functions(c)}
-    assert names == {"layer_backward_loops", "layer_backward_im2col"}
+def exercise_functions(cells, start=0):
+    return {name for c in cells[start:] if "exercise" in tags(c) for name in functions(c)}
+
+
+def check_cell_after(cells, name):
+    """The source of the check cell after the exercise cell that defines name."""
+    k = next(k for k, c in enumerate(cells) if "exercise" in tags(c) and name in functions(c))
+    return next(source(c) for c in cells[k + 1:] if "check" in tags(c))
+
+
+def test_the_capstone_closes_notebook_04_with_hints_in_stages_and_no_skeleton():
+    """The gather view of the whole layer, checked by check_layer_backward; its im2col part is in notebook 06."""
+    cells = json.loads((ROOT / "notebooks/04-stride-padding-dilation.ipynb").read_text())["cells"]
+    capstone, solutions = heading(cells, "## Capstone: the whole layer"), heading(cells, "## Solutions")
+    assert heading(cells, "## Exercises") < capstone < solutions
+    assert exercise_functions(cells, capstone) == {"layer_backward_gather"}
+    assert "check_layer_backward(layer_backward_gather)" in check_cell_after(cells, "layer_backward_gather")
     text = source(cells[capstone])
-    for needed in ("(N, H, W, C)", "(F, KH, KW, C)", "(N, OH, OW, F)", "Hints", "30 minutes"):
+    for needed in ("(N, H, W, C)", "(F, KH, KW, C)", "(N, OH, OW, F)", "30 minutes", "gather view", "zero insertion",
+                   "rotated kernel", "crop", "sums over the filters and over the batch", "no skeleton"):
         assert needed in text, needed
-    im2col = "".join(source(c) for c in cells[capstone:] if c["cell_type"] == "markdown")
-    for needed in ("helpers.im2col", "helpers.col2im", "(N·OH·OW, KH·KW·C)", "dh2 · w2", "dh2ᵀ · cols"):
-        assert needed in im2col, needed
+    assert "```" not in text and "..." not in text, "no skeleton"
+    hints = [k for k, c in enumerate(cells) if "hint" in tags(c)]
+    assert len(hints) >= 3 and all(capstone < k < solutions for k in hints)
+    assert structure_problems({"cells": cells}) == []  # numbered, collapsed, markdown
+
+
+def test_notebook_06_asks_for_the_whole_layer_with_im2col():
+    cells = json.loads((ROOT / "notebooks/06-im2col-and-speed.ipynb").read_text())["cells"]
+    assert {"my_col2im", "layer_backward_im2col"} == exercise_functions(cells)
+    assert "check_layer_backward(layer_backward_im2col)" in check_cell_after(cells, "layer_backward_im2col")
+    text = source(cells[heading(cells, "## Exercises")])
+    for needed in ("helpers.im2col", "helpers.col2im", "(N·OH·OW, KH·KW·C)", "dh₂ = `dh.reshape(-1, F)`",
+                   "notebook 04's capstone"):
+        assert needed in text, needed
+
+
+def test_notebook_01_asks_for_a_numerical_gradient_check():
+    cells = json.loads((ROOT / "notebooks/01-single-channel.ipynb").read_text())["cells"]
+    assert "numerical_gradient" in exercise_functions(cells)
+    assert "check_numerical_gradient(numerical_gradient)" in check_cell_after(cells, "numerical_gradient")
 
 
 def without(nb, predicate, change):
@@ -170,6 +206,9 @@ def test_the_structure_test_catches_each_break():
     def answer_stub(cell):
         cell["source"] = [line.replace("raise NotImplementedError", "return dh") for line in cell["source"]]
 
+    def as_hint(cell):
+        cell["metadata"]["tags"] = ["hint"]
+
     breaks = [
         (lambda c: "exercise" in tags(c), untag("exercise"), "check cell"),
         (lambda c: "check" in tags(c), untag("check"), "must be tagged check"),
@@ -179,6 +218,8 @@ def test_the_structure_test_catches_each_break():
         (lambda c: "answer" in tags(c) and c["cell_type"] == "markdown", untag("answer"), "answered []"),
         (lambda c: "exercise" in tags(c), answer_stub, "stubs only"),
         (lambda c: "solution" in tags(c), untag("solution"), "0 solution cells"),
+        (lambda c: c["id"] == "solutions", as_hint, "a hint is a collapsed markdown cell"),
+        (lambda c: c["id"] == "checker-mistakes-code", as_hint, "a hint is a collapsed markdown cell"),
     ]
     for predicate, change, words in breaks:
         problems = structure_problems(without(nb, predicate, change))

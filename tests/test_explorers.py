@@ -514,7 +514,8 @@ def test_show_displays_the_readout_and_a_png_with_its_text_alternative(monkeypat
                                                                  for k in ("width", "height")}}}, "raw": True}
     assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
     assert f'alt="{html.escape(alt)}"' in bundle["text/html"] and bundle["image/png"] in bundle["text/html"]
-    assert alt.startswith('5 panels. Panel 1, "x[:, :, 1]": a 5 × 5 grid, values from')
+    assert alt.startswith('Channel 1 of the backward pass of one filter. 5 panels. Panel 1, "x[:, :, 1]": a 5 × 5 '
+                          'grid, values from')
 
 
 # ---- the page: one accessible widget ------------------------------------------------------------------
@@ -583,7 +584,8 @@ def test_the_repr_outside_a_widget_says_what_the_figure_shows():
     assert "application/vnd.jupyter.widget-view+json" in data
     assert data["text/plain"].startswith("Explorer: one channel's share of the backward pass (its controls need "
                                          "a running kernel). Channel 0:")
-    assert "Figure: 5 panels." in data["text/plain"] and "<" not in data["text/plain"]
+    assert "Figure: Channel 0 of the backward pass of one filter. 5 panels." in data["text/plain"]
+    assert "<" not in data["text/plain"]
 
 
 def test_controls_check_their_values():

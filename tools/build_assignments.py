@@ -38,8 +38,8 @@ from set_repository import BRANCH, repository  # noqa: E402
 
 COURSE_ID = "backprop-through-convolution"
 DEFAULT_POINTS = 1
-POINTS = {"layer_backward_loops": 2, "layer_backward_im2col": 2}
-"""Points of an exercise's test cell, by the function its checker judges (the capstone's parts weigh more)."""
+POINTS = {"layer_backward_gather": 2, "layer_backward_im2col": 2}
+"""Points of an exercise's test cell, by the function its checker judges (the whole layer, 04 and 06, weighs more)."""
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 NBGRADER_CONFIG = f'''\

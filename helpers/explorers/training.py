@@ -63,7 +63,7 @@ def prediction_figure(model, images, labels, index=0):
     ax_p.set_ylim(0, 1)
     ax_p.set_xlabel("digit (true one hatched, bold)", fontsize=8)
     ax_p.set_ylabel("probability", fontsize=8)
-    ax_p.set_title(f"prediction (p[{label}] = {probs[label]:.2f})", fontsize=10)
+    ax_p.set_title(f"prediction (prob[{label}] = {probs[label]:.2f})", fontsize=10)
     fig.description = (f"Test image {index}, a {label}, with its gradients and the network's probabilities "
                        f"(it predicts {int(np.argmax(probs))})")
     ax_p.tick_params(labelsize=SMALLEST_FONT)
@@ -73,8 +73,8 @@ def prediction_figure(model, images, labels, index=0):
             f"{probs[predicted]:.2f} ({verdict}). "
             f"dL/dx, the question's quantity for the first layer, says how the loss would change if each "
             f"pixel were brighter (red: it would rise); its largest entry is {dx_max:.2g}. "
-            f"It is small only when the network is sure <i>and right</i>, p of the true digit near 1 "
-            f"(here {probs[label]:.2f}), since dL/dx is (p − one_hot) times the logits' gradients. "
+            f"It is small only when the network is sure <i>and right</i>, prob of the true digit near 1 "
+            f"(here {probs[label]:.2f}), since dL/dx is (prob − one_hot) times the logits' gradients. "
             f"d score/dx is the gradient of the true digit's logit, which does not vanish "
             f"(red: brighter would raise the score). Each map has its own colour scale.")
     return fig, text
