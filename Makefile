@@ -37,9 +37,10 @@ $(TEACHERS)/.nbgrader: requirements.txt requirements-teachers.txt pyproject.toml
 	$(TEACHERS)/bin/python -m pip check
 	touch $@
 
-# MathJax (copied into site/ by `make html`) and axe-core (run by the browser tests), pinned in tools/package.json
+# MathJax (copied into site/ by `make html`), axe-core (run by the browser tests) and configurable-http-proxy
+# (the proxy of tests/test_hub.py's JupyterHub), pinned in tools/package.json
 $(SITE_SCRIPTS): tools/package.json tools/package-lock.json
-	@command -v npm >/dev/null || { echo "npm is needed for the static site and the accessibility tests: sudo apt-get install nodejs npm"; exit 1; }
+	@command -v npm >/dev/null || { echo "npm is needed for the static site, the accessibility tests and the hub test: sudo apt-get install nodejs npm"; exit 1; }
 	npm ci --prefix tools --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
