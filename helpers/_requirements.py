@@ -5,7 +5,8 @@ version needed and the command that installs it, instead of failing later in som
 pyproject.toml's (tests/test_versions.py checks that they agree, and runs the tests at exactly these versions).
 
 Importing also says which copy of the helpers a notebook uses when that is not the copy beside it: a kernel started
-in notebooks/ imports notebooks/helpers (a link to ../helpers), the copy that came with the notebooks.
+in notebooks/ imports notebooks/helpers (a link to ../helpers, found first: IPython puts its working directory
+before site-packages), the copy that came with the notebooks, whatever other copy is installed.
 """
 
 import re
