@@ -105,16 +105,16 @@ FOLDER = "backprop"  # the remote is file://.../backprop.git: the link names the
 EXPLORER = ".jp-OutputArea-output .cbx-explorer"
 CONTROL = "input"  # a range slider or a radio button: ArrowRight moves either
 FIGURE = "img.cbx-image"
-# The teacher's commit: a sentence of notebook 01, the stub of its exercise my_dw, and that exercise's hint.
-SENTENCE = ("2. Write `my_dw(x, dh)` that returns dL/dw the same way.",
-            "2. Write `my_dw(x, dh)` that returns dL/dw the same way (a plain correlation: nothing is rotated).")
-STUB = ('"""x (H, W), dh (OH, OW) -> dL/dw (H - OH + 1, W - OW + 1), stride 1, no padding."""',
-        '"""x (H, W), dh (OH, OW) -> dL/dw (KH, KW) = (H - OH + 1, W - OW + 1), stride 1, no padding."""')
-HINT = ("dL/dh is rotated: dL/dw is a plain correlation of x with dL/dh, no flip: correlate2d(x, dh)",
-        "dL/dh is rotated: dL/dw correlates x with dL/dh as it is, no flip: correlate2d(x, dh)")
+# Ada's answer to exercise my_dw of notebook 01, with the mistake HINT names (dL/dh rotated); the teacher's commit
+# adds SENTENCE to the exercise's text and STUB to the last line of its stub, and rewrites HINT in the checker.
+NOTEBOOK = "01-single-channel.ipynb"
 ANSWER = '''def my_dw(x, dh):
     """My answer: dL/dw."""
-    return helpers.correlate2d(x, dh[::-1, ::-1])'''  # the mistake the hint names: dL/dh rotated
+    return helpers.correlate2d(x, dh[::-1, ::-1])'''
+SENTENCE = "(The teacher adds: a plain correlation, nothing is rotated.)"
+STUB = "  # the teacher's new stub"
+HINT = ("dL/dh is rotated: dL/dw is a plain correlation of x with dL/dh, no flip: correlate2d(x, dh)",
+        "dL/dh is rotated: dL/dw correlates x with dL/dh as it is, no flip: correlate2d(x, dh)")
 
 ALL_EXECUTED = """panel => {
     const prompts = Array.from(panel.querySelectorAll('.jp-CodeCell .jp-InputArea > .jp-InputPrompt'));
@@ -176,13 +176,24 @@ def make_remote(tmp):
 
 
 def teacher_pushes(work):
-    """The teacher's update: notebook 01's sentence and stub, and the hint of helpers/checkers/channels.py."""
-    for path, (old, new) in [("notebooks/01-single-channel.ipynb", SENTENCE), ("notebooks/01-single-channel.ipynb",
-                             tuple(json.dumps(s)[1:-1] for s in STUB)), ("helpers/checkers/channels.py", HINT)]:
-        text = (work / path).read_text()
-        assert text.count(old) == 1, (path, old)
-        (work / path).write_text(text.replace(old, new))
-    git("commit", "-q", "-am", "Notebook 01: exercise 2 says dL/dw is a plain correlation; a clearer hint", cwd=work)
+    """The teacher's update: SENTENCE after the line of notebook 01 that asks for my_dw, STUB at the end of that
+    exercise's stub (as a teacher edits a notebook: saved as nbformat writes it), HINT rewritten in the checker."""
+    import nbformat
+
+    path = work / "notebooks" / NOTEBOOK
+    nb = nbformat.reads(path.read_text(), as_version=4)
+    (asks,) = [c for c in nb.cells if c.cell_type == "markdown" and "`my_dw(" in c.source]
+    line = next(line for line in asks.source.splitlines() if "`my_dw(" in line)
+    asks.source = asks.source.replace(line, f"{line} {SENTENCE}")
+    nb.cells[index_of(NOTEBOOK, "def my_dw")].source += STUB
+    path.write_text(nbformat.writes(nb) + "\n")
+    checker = work / "helpers" / "checkers" / "channels.py"
+    assert checker.read_text().count(HINT[0]) == 1, f"the teacher's commit: {HINT[0]!r} is not once in {checker}"
+    checker.write_text(checker.read_text().replace(*HINT))
+    changed = git("diff", "--numstat", cwd=work).split()  # lines added, removed, file: one line each, two in 01
+    assert changed == ["1", "1", "helpers/checkers/channels.py", "2", "2", f"notebooks/{NOTEBOOK}"], changed
+    git("commit", "-q", "-am", "Notebook 01: exercise my_dw says dL/dw is a plain correlation; a clearer hint",
+        cwd=work)
     git("push", "-q", "origin", "HEAD:main", cwd=work)
 
 
@@ -386,7 +397,7 @@ def test_a_class_on_a_jupyterhub(chromium, tmp_path, request):
     STEPS.clear()
     with timed("the teacher's remote: a bare clone of this working tree"):
         remote, teacher = make_remote(tmp_path)
-    exercise = index_of("01-single-channel.ipynb", "def my_dw")
+    exercise = index_of(NOTEBOOK, "def my_dw")
     learners = {}
     with jupyterhub(tmp_path) as base:
         link = subprocess.run([sys.executable, "tools/set_repository.py", "--hub", base, remote], cwd=ROOT,
@@ -408,14 +419,14 @@ def test_a_class_on_a_jupyterhub(chromium, tmp_path, request):
                                         "@jupyterlab/apputils-extension:notification").json()
             assert settings["schema"]["properties"]["fetchNews"]["default"] == "false"  # the project's: no news
             with timed(f"{name}: notebook 01 opens, Run All"):
-                page.goto(f"{base}/user/{name}/lab/tree/{FOLDER}/notebooks/01-single-channel.ipynb")
-                panel = shown(page, "01-single-channel.ipynb")
+                page.goto(f"{base}/user/{name}/lab/tree/{FOLDER}/notebooks/{NOTEBOOK}")
+                panel = shown(page, NOTEBOOK)
                 assert run_all(page, panel) == []
             with timed(f"{name}: an explorer's figure follows ArrowRight"):
                 explorer_follows_a_key(page, panel)
         page = learners["ada"].pages[0]
         panel = page.locator(".jp-NotebookPanel:visible")
-        with timed("ada: answers exercise 2 (dL/dh rotated), sees the hint, saves"):
+        with timed("ada: answers exercise my_dw (dL/dh rotated), sees the hint, saves"):
             answer_and_save(page, panel, exercise)
         assert HINT[0] in output_of(panel, exercise + 1)
         with timed("the teacher pushes: a sentence, the exercise's stub and its hint"):
@@ -426,18 +437,17 @@ def test_a_class_on_a_jupyterhub(chromium, tmp_path, request):
                 page.goto(link)
                 shown(page, "00-the-question.ipynb")
             clone = tmp_path / "home" / name / FOLDER
-            cells = json.loads((clone / "notebooks" / "01-single-channel.ipynb").read_text())["cells"]
-            text = "".join(s for c in cells for s in c["source"])
-            assert SENTENCE[1] in text and SENTENCE[0] not in text
+            cells = json.loads((clone / "notebooks" / NOTEBOOK).read_text())["cells"]
+            assert SENTENCE in "".join(s for c in cells for s in c["source"])
             assert HINT[1] in (clone / "helpers" / "checkers" / "channels.py").read_text()
             if name == "ada":  # her answer is kept; the teacher's stub changed the same lines, so it is not taken
-                assert "".join(cells[exercise]["source"]) == ANSWER and STUB[1] not in text
+                assert "".join(cells[exercise]["source"]) == ANSWER
             else:  # no change of her own: she has the teacher's version
-                assert STUB[1] in "".join(cells[exercise]["source"])
+                assert "".join(cells[exercise]["source"]).endswith(STUB)
         page = learners["ada"].pages[0]
-        page.goto(f"{base}/user/ada/lab/tree/{FOLDER}/notebooks/01-single-channel.ipynb")
-        panel = shown(page, "01-single-channel.ipynb")
-        assert panel.locator(".jp-MarkdownCell", has_text="(a plain correlation: nothing is rotated)").count() == 1
+        page.goto(f"{base}/user/ada/lab/tree/{FOLDER}/notebooks/{NOTEBOOK}")
+        panel = shown(page, NOTEBOOK)
+        assert panel.locator(".jp-MarkdownCell", has_text=SENTENCE).count() == 1
         assert panel.locator(".jp-Cell").nth(exercise).locator(".cm-line").all_text_contents() == ANSWER.splitlines()
         with timed("ada: the check again, in her running kernel: the old hint"):
             run_cell(page, panel, exercise + 1)
