@@ -107,7 +107,7 @@ def make_lab(browser, tmp_path):
     changed, and removes the checkpoint JupyterLab writes on opening a notebook (git-ignored).
     """
     def snapshot():
-        return {p: p.stat().st_mtime_ns for p in (ROOT / "notebooks").rglob("*")}
+        return {p: p.lstat().st_mtime_ns for p in (ROOT / "notebooks").rglob("*")}  # the link notebooks/helpers itself
 
     def checkpoint(path):
         return ".ipynb_checkpoints" in path.parts
