@@ -63,7 +63,7 @@ def prediction_figure(model, images, labels, index=0):
     ax_p.set_ylim(0, 1)
     ax_p.set_xlabel("digit (true one hatched, bold)", fontsize=8)
     ax_p.set_ylabel("probability", fontsize=8)
-    ax_p.set_title(f"prediction (prob[{label}] = {probs[label]:.2f})", fontsize=10)
+    ax_p.set_title(f"prob[{label}] = {probs[label]:.2f}", fontsize=10)
     fig.description = (f"Test image {index}, a {label}, with its gradients and the network's probabilities "
                        f"(it predicts {int(np.argmax(probs))})")
     ax_p.tick_params(labelsize=SMALLEST_FONT)
