@@ -391,6 +391,19 @@ def test_the_hubs_set_up_keeps_the_packages_other_courses_use():
     assert settings.read_text() == (ROOT / "binder" / "jupyterlab-settings.json").read_text()
 
 
+def test_the_readme_sets_up_a_hub_as_the_test_hub_is_set_up():
+    """The README's administrator commands are the Makefile's for .venv-hub: requirements-hub.txt, then the defaults."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("### A class on a JupyterHub"):readme.index("### Binder and the static site")]
+    makefile = (ROOT / "Makefile").read_text()
+    settings = "sed -n 's/^Application directory: *//p')/settings/overrides.d"
+    assert settings in section and settings in makefile
+    assert "pip install -r /tmp/series/requirements-hub.txt" in section and "-r requirements-hub.txt" in makefile
+    assert "binder/jupyterlab-settings.json \"$settings/conv-backprop.json\"" in section
+    assert "binder/jupyterlab-settings.json \"$$settings/conv-backprop.json\"" in makefile
+    assert set_repository.nbgitpuller_url("https://hub.example.edu") in section
+
+
 def test_a_class_on_a_jupyterhub(chromium, tmp_path, request):
     need((HUB_VENV / ".hub").exists() and PROXY.exists(),
          "The hub is set up by `make test` (make .venv-hub/.hub, and npm ci --prefix tools for the proxy).")
