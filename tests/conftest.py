@@ -8,6 +8,8 @@ occasional deeper search: every test's example count (see
 
 import os
 
+import pytest
+from chromium import launch, need_chromium
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -28,3 +30,15 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")  # tests draw figures without a screen
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """The session's Chromium (tests/chromium.py), shared by the browser tests and the hub test."""
+    need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = launch(p)
+        yield chromium
+        chromium.close()

@@ -16,7 +16,6 @@ though .venv-hub also holds an installed copy.  At the end every process the hub
 """
 
 import contextlib
-import importlib.util
 import json
 import os
 import shutil
@@ -30,6 +29,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from chromium import under_ci  # as for the other browser tests: a missing Chromium fails under CI
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
@@ -37,9 +37,6 @@ import set_repository  # noqa: E402
 
 HUB_VENV = ROOT / ".venv-hub"
 PROXY = ROOT / "tools" / "node_modules" / ".bin" / "configurable-http-proxy"
-BROWSER = importlib.util.spec_from_file_location("browser_conftest", ROOT / "tests" / "browser" / "conftest.py")
-BROWSER = importlib.util.module_from_spec(BROWSER)
-BROWSER.__loader__.exec_module(BROWSER)  # chromium_path, under_ci, INSTALL_HINT: as for the other browser tests
 
 # ---- the link, for any address ------------------------------------------------------------------------------
 
@@ -137,7 +134,7 @@ def timed(step):
 def need(present, hint):
     """Skip without the hub's set-up (`make test` does it), except under CI, where that is a failure."""
     if not present:
-        (pytest.fail if BROWSER.under_ci() else pytest.skip)(hint)
+        (pytest.fail if under_ci() else pytest.skip)(hint)
 
 
 def free_port():
@@ -363,20 +360,6 @@ def answer_and_save(page, panel, index):
                            timeout=30_000)
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    path = BROWSER.chromium_path()
-    need(path, BROWSER.INSTALL_HINT)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=[
-            "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        yield browser
-        browser.close()
-
-
 def test_the_hubs_set_up_keeps_the_packages_other_courses_use():
     """The README's install (requirements-hub.txt) changed none of the hub's packages: each satisfied its range."""
     need((HUB_VENV / ".hub").exists(), "The hub is set up by `make test` (make .venv-hub/.hub).")
@@ -404,7 +387,7 @@ def test_the_readme_sets_up_a_hub_as_the_test_hub_is_set_up():
     assert set_repository.nbgitpuller_url("https://hub.example.edu") in section
 
 
-def test_a_class_on_a_jupyterhub(chromium, tmp_path, request):
+def test_a_class_on_a_jupyterhub(browser, tmp_path, request):
     need((HUB_VENV / ".hub").exists() and PROXY.exists(),
          "The hub is set up by `make test` (make .venv-hub/.hub, and npm ci --prefix tools for the proxy).")
     STEPS.clear()
@@ -416,7 +399,7 @@ def test_a_class_on_a_jupyterhub(chromium, tmp_path, request):
         link = subprocess.run([sys.executable, "tools/set_repository.py", "--hub", base, remote], cwd=ROOT,
                               capture_output=True, text=True, check=True).stdout.strip()
         for name in ("ada", "grace"):
-            context = learners[name] = chromium.new_context(viewport={"width": 1280, "height": 800})
+            context = learners[name] = browser.new_context(viewport={"width": 1280, "height": 800})
             page = context.new_page()
             with timed(f"{name}: the link, log in, her server starts, the series is cloned, notebook 00 opens"):
                 page.goto(link)

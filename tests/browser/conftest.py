@@ -1,10 +1,8 @@
-"""A real JupyterLab server and a real (Debian) Chromium for the browser tests.
+"""A real JupyterLab server for the browser tests (the session's Chromium is tests/conftest.py's `browser`).
 
 The server runs on 127.0.0.1 with a random token, temporary settings and
 workspace folders, and a *copy* of the notebooks, so the committed notebooks
-are never modified.  Where no Chromium can be found the tests are skipped with
-instructions, except under CI (CI=true), where that is a failure; CHROMIUM_PATH,
-when set, is the only Chromium looked for (set it to a missing file to see both).
+are never modified.
 """
 
 import contextlib
@@ -20,25 +18,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from chromium import INSTALL_HINT, chromium_path, under_ci  # noqa: F401  the Chromium every browser test shares
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 LATENCY_REPORT = Path(__file__).resolve().parent / "latency.json"  # the explorers' latency, for `make bench`
-INSTALL_HINT = ("Chromium not found. Install Debian's build with `sudo apt-get install chromium` "
-                "(or point CHROMIUM_PATH at a Chromium binary); `bash .ci/run` does this for you.")
-
-
-def chromium_path():
-    """CHROMIUM_PATH when set (a path that does not exist means none), else chromium on PATH."""
-    if "CHROMIUM_PATH" in os.environ:
-        return os.environ["CHROMIUM_PATH"] if Path(os.environ["CHROMIUM_PATH"]).is_file() else None
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def under_ci():
-    return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
-
-
 def _free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -126,24 +110,6 @@ def make_lab(browser, tmp_path):
         path.rmdir() if path.is_dir() else path.unlink()
     notebooks = {p: t for p, t in before.items() if not checkpoint(p)}
     assert {p: after.get(p) for p in notebooks} == notebooks, "make lab changed files under notebooks/"
-
-
-@pytest.fixture(scope="session")
-def browser():
-    path = chromium_path()
-    if path is None:
-        if under_ci():
-            pytest.fail(INSTALL_HINT)
-        pytest.skip(INSTALL_HINT)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=path,
-            args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="session")
