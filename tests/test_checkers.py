@@ -25,7 +25,8 @@ from helpers.checkers import (
     check_strided_dx,
     diagnose,
 )
-from helpers.checkers.core import GENERIC_DIAGNOSES, _judge
+from helpers.checkers.result import GENERIC_DIAGNOSES
+from helpers.checkers.running import _judge
 from helpers.layers import MaxPool2D
 
 # ---- correct answers, written here ------------------------------------------------------------------
