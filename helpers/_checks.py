@@ -11,9 +11,9 @@ import numbers
 import numpy as np
 
 __all__ = [
-    "LARGEST", "is_int", "integer", "int_pair", "number", "function", "generator", "shape", "padding",
+    "LARGEST", "is_int", "integer", "int_pair", "number", "text", "function", "generator", "shape", "padding",
     "float_arrays", "real_array", "number_array", "from_torch", "rank", "no_empty_axis", "same_shape",
-    "conv_shapes", "kernel_fits",
+    "conv_shapes", "kernel_fits", "bytes_text",
 ]
 
 LARGEST = 2**31 - 1  # strides, dilations and paddings above this are refused (NumPy's strides overflow)
@@ -68,6 +68,14 @@ def number(name, value, *, positive):
     return float(value)
 
 
+def text(name, value, *, example):
+    """A string, such as a label to print; example is a call that passes one, for the message."""
+    if not isinstance(value, str):
+        got = "None" if value is None else type(value).__name__
+        raise TypeError(f"{name} must be a string, as in {example}, got {got}")
+    return value
+
+
 def function(name, value):
     if not callable(value):
         raise TypeError(f"{name} must be a function, got {type(value).__name__} {value!r}")
@@ -120,13 +128,13 @@ def float_arrays(optional=(), **arrays):
 def from_torch(value):
     """A PyTorch tensor as a NumPy array, the way the checkers read an answer; other values as they are.
 
-    A tensor that requires grad is detached, one on a GPU copied to the CPU; float16 and bfloat16 (which
-    NumPy lacks) become float16 arrays; lists and tuples are read item by item.  torch is never imported.
+    A tensor that requires grad is detached, one on a GPU copied to the CPU; bfloat16, which NumPy lacks,
+    becomes float32 (exactly); lists and tuples are read item by item.  torch is never imported.
     """
     if type(value).__module__.split(".")[0] == "torch" and hasattr(value, "detach"):
         tensor = value.detach().cpu()
-        if str(tensor.dtype) in ("torch.float16", "torch.bfloat16"):
-            return tensor.float().numpy().astype(np.float16)
+        if str(tensor.dtype) == "torch.bfloat16":
+            return tensor.float().numpy()
         return tensor.resolve_conj().numpy() if tensor.is_complex() else tensor.numpy()
     if isinstance(value, (list, tuple)):
         return type(value)(from_torch(v) for v in value)
@@ -202,3 +210,11 @@ def kernel_fits(effective, size, where, context):
     """
     if any(k > n for k, n in zip(effective, size)):
         raise ValueError(f"the (dilated) kernel {effective} is larger than {where} {size}: {context}")
+
+
+def bytes_text(n):
+    """A number of bytes for a message: '894.1 GiB', '512.0 MiB', '960 bytes'."""
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} bytes"

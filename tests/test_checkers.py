@@ -229,6 +229,9 @@ def test_torch_tensors_are_judged(name):
     assert result.diagnosis == "float16", result
     result = check(on_answer(correct, lambda a: tensor(a).bfloat16()))
     assert result.diagnosis == "float16", result
+    assert "is torch.bfloat16, too coarse to check (about 2 significant digits)" in result.message, result
+    result = check(on_answer(correct, lambda a: list(tensor(a).bfloat16())))
+    assert result.diagnosis == "float16", "a list of bfloat16 rows too"
     result = check(on_answer(correct, lambda a: tensor(a).detach() * (1 + 0j)))
     assert result.diagnosis == "complex-round-off", result
     result = check(on_answer(correct, lambda a: tensor(a).detach() * (1 + 1j)))

@@ -46,6 +46,13 @@ def _exact_numbers(name, a):
                                          f"({type(err).__name__}: {err})")
 
 
+def _holds_bfloat16(value):
+    """Is value a PyTorch bfloat16 tensor, or a list or tuple holding one?"""
+    if isinstance(value, (list, tuple)):
+        return any(_holds_bfloat16(v) for v in value)
+    return str(getattr(value, "dtype", "")) == "torch.bfloat16"
+
+
 def read_answer(name, answer):
     """(answer as a float64 or complex128 array, its original dtype kind) or (None, a failed CheckResult).
 
@@ -63,6 +70,9 @@ def read_answer(name, answer):
         return None, fail("not-numbers", f"{name} is a masked array with {masked} masked "
                                          f"{'entry' if masked == 1 else 'entries'}: every entry of a gradient has a "
                                          "value; return a plain array")
+    if _holds_bfloat16(answer):  # read as float32, but coarser than float16
+        return None, fail("float16", f"{name} is torch.bfloat16, too coarse to check (about 2 significant digits): "
+                                     "compute in float32 or float64")
     if type(answer).__module__.startswith("scipy.sparse"):
         return None, fail("sparse", f"{name} is a SciPy sparse matrix ({type_name(answer)}): make it an array "
                                     "with `.toarray()`")
