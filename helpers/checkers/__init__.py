@@ -19,6 +19,7 @@ decorator), :mod:`.calling` makes one call (time limit, exceptions),
 answers: Fraction, Decimal, sympy; None, tensors), :mod:`.diagnosis` compares it
 with the right one and the known mistakes, :mod:`.result` is the verdict, and
 :mod:`.cases` holds what the problems and the mistakes of dL/dx share.
+The checkers compute with the public names of :mod:`helpers`, as the notebooks do.
 
 One module per notebook topic, as in :mod:`helpers.explorers`:
 ``channels`` (notebooks 01-03), ``numerical`` (01's numerical gradient),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..formula import correlate2d, full_convolve2d
+from .. import correlate2d, full_convolve2d
 from .result import count
 
 __all__ = ["seeded_rng", "integers", "Views", "rotation_mistakes", "both_sides", "padding_mistakes", "full_correlate"]

@@ -8,8 +8,7 @@ checker stacks over channels and the question's checker also sums over filters.
 
 import numpy as np
 
-from ..formula import correlate2d
-from ..geometry import output_size
+from .. import correlate2d, output_size
 from .cases import Views, both_sides, full_correlate, integers, padding_mistakes, rotation_mistakes, seeded_rng
 from .diagnosis import diagnose
 from .result import all_of

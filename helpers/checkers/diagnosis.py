@@ -15,7 +15,7 @@ from contextvars import ContextVar
 
 import numpy as np
 
-from ..gradcheck import rel_error
+from .. import rel_error
 from .reading import read_answer
 from .result import CheckResult, fail
 

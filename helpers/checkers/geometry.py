@@ -2,8 +2,7 @@
 
 import numpy as np
 
-from ..formula import correlate2d, dilate
-from ..geometry import output_size
+from .. import correlate2d, dilate, output_size
 from .cases import Views, both_sides, integers, padding_mistakes, rotation_mistakes, seeded_rng
 from .diagnosis import diagnose
 from .running import checker

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..geometry import output_size
+from .. import output_size
 from .cases import integers, seeded_rng
 from .diagnosis import diagnose
 from .running import checker

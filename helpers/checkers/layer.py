@@ -8,10 +8,7 @@ filters or the batch) and of the im2col products (wrong reshapes, a mean for a s
 
 import numpy as np
 
-from ..fast import conv2d, conv2d_backward, conv2d_transpose
-from ..formula import dilate
-from ..geometry import output_size
-from ..im2col_view import col2im, im2col
+from .. import col2im, conv2d, conv2d_backward, conv2d_transpose, dilate, im2col, output_size
 from .cases import Views, both_sides, integers, padding_mistakes, rotation_mistakes, seeded_rng
 from .diagnosis import diagnose
 from .result import all_of
