@@ -3,8 +3,8 @@
 :func:`read_answer` reads one array, :func:`unpack` the parts of an answer that must be a tuple such
 as (dx, dw, db).  A PyTorch tensor is read as :func:`helpers._checks.from_torch` reads it (detached,
 on the CPU).  Exact numbers (an object array of ``fractions.Fraction``, ``decimal.Decimal``, sympy
-numbers, Python ints beyond int64) are read by their values; float16 answers are refused as too
-coarse to check; complex answers are returned as complex, for :func:`.diagnosis.diagnose` to judge.
+numbers, Python ints beyond int64) are read by their values; float16 and bfloat16 answers are refused
+as too coarse to check; complex answers are returned as complex, for :func:`.diagnosis.diagnose` to judge.
 """
 
 from collections.abc import Iterator
