@@ -467,8 +467,8 @@ def every_function_that_pads(x, w, dh, **params):
     yield from every_path(params, x=x, w=w, dh=dh)
     yield lambda: H.conv2d_transpose(dh, w, input_size=x.shape[-3:-1], **params)
     yield lambda: H.im2col(x, w.shape[1:3], **params)
-    yield lambda: H.col2im(np.zeros((int(np.prod(dh.shape[:-1])), int(np.prod(w.shape[1:])))), x.shape,
-                           w.shape[1:3], **params)
+    cols = np.zeros((int(np.prod(dh.shape[:-1])), int(np.prod(w.shape[1:]))), dtype=x.dtype)
+    yield lambda: H.col2im(cols, x.shape, w.shape[1:3], **params)
     yield lambda: H.conv_matrix(x.shape, w, **params)
     yield lambda: H.conv_matrix_pattern(x.shape, w.shape, **params)
 
