@@ -131,6 +131,8 @@ def from_torch(value):
     A tensor that requires grad is detached, one on a GPU copied to the CPU; bfloat16, which NumPy lacks,
     becomes float32 (exactly); lists and tuples are read item by item.  torch is never imported.
     """
+    if isinstance(value, np.ndarray):  # the common case, at once
+        return value
     if type(value).__module__.split(".")[0] == "torch" and hasattr(value, "detach"):
         tensor = value.detach().cpu()
         if str(tensor.dtype) == "torch.bfloat16":

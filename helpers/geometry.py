@@ -124,7 +124,7 @@ def _geometry(x_shape, kernel, filters, stride, padding, dilation, kernel_text, 
                           (size[0] + sum(pad[0]), size[1] + sum(pad[1])), "the padded input",
                           f"{kernel_text}, dilation={dilation}, {x_name} has shape {x_shape}, padding={pad}")
     g = ConvGeometry(batch, size, C, filters, kernel, stride, pad, dilation, out)
-    _check_padded_size(g, padding, np.dtype(dtype))
+    _check_padded_size(g, padding, dtype)
     return g
 
 
@@ -133,6 +133,7 @@ def _check_padded_size(g, padding, dtype):
     if g.padded == g.size:
         return  # nothing is padded: the views read x itself
     shape = (*g.padded, g.channels) if g.batch is None else (g.batch, *g.padded, g.channels)
+    dtype = np.dtype(dtype)
     needed = math.prod(shape) * dtype.itemsize
     if needed <= MAX_PADDED_BYTES:
         return
