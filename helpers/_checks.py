@@ -11,9 +11,9 @@ import numbers
 import numpy as np
 
 __all__ = [
-    "LARGEST", "is_int", "integer", "int_pair", "number", "function", "generator", "shape", "padding",
-    "float_arrays", "real_array", "number_array", "rank", "no_empty_axis", "same_shape", "conv_shapes",
-    "kernel_fits",
+    "LARGEST", "is_int", "integer", "int_pair", "number", "text", "function", "generator", "shape", "padding",
+    "float_arrays", "real_array", "number_array", "from_torch", "rank", "no_empty_axis", "same_shape",
+    "conv_shapes", "kernel_fits", "bytes_text",
 ]
 
 LARGEST = 2**31 - 1  # strides, dilations and paddings above this are refused (NumPy's strides overflow)
@@ -68,6 +68,14 @@ def number(name, value, *, positive):
     return float(value)
 
 
+def text(name, value, *, example):
+    """A string, such as a label to print; example is a call that passes one, for the message."""
+    if not isinstance(value, str):
+        got = "None" if value is None else type(value).__name__
+        raise TypeError(f"{name} must be a string, as in {example}, got {got}")
+    return value
+
+
 def function(name, value):
     if not callable(value):
         raise TypeError(f"{name} must be a function, got {type(value).__name__} {value!r}")
@@ -117,12 +125,30 @@ def float_arrays(optional=(), **arrays):
     return [None if a is None else a.astype(dtype, copy=False) for a in converted.values()]
 
 
+def from_torch(value):
+    """A PyTorch tensor as a NumPy array, the way the checkers read an answer; other values as they are.
+
+    A tensor that requires grad is detached, one on a GPU copied to the CPU; bfloat16, which NumPy lacks,
+    becomes float32 (exactly); lists and tuples are read item by item.  torch is never imported.
+    """
+    if isinstance(value, np.ndarray):  # the common case, at once
+        return value
+    if type(value).__module__.split(".")[0] == "torch" and hasattr(value, "detach"):
+        tensor = value.detach().cpu()
+        if str(tensor.dtype) == "torch.bfloat16":
+            return tensor.float().numpy()
+        return tensor.resolve_conj().numpy() if tensor.is_complex() else tensor.numpy()
+    if isinstance(value, (list, tuple)):
+        return type(value)(from_torch(v) for v in value)
+    return value
+
+
 def real_array(name, value):
-    """value as an array of real numbers (integer or float, not bool), its dtype kept."""
+    """value as an array of real numbers (integer or float, not bool), its dtype kept; tensors read by from_torch."""
     if value is None:
         raise TypeError(f"{name} must be an array of real numbers, got None")
     try:
-        a = np.asarray(value)
+        a = np.asarray(from_torch(value))
     except ValueError as err:  # ragged nested lists
         raise ValueError(f"{name} must be a rectangular array: {err}") from None
     if a.dtype.kind not in "iuf" or a.dtype == np.longdouble:
@@ -131,8 +157,8 @@ def real_array(name, value):
 
 
 def number_array(name, value):
-    """value as a float64 array, or complex128 for complex numbers; refuse None and non-numbers."""
-    a = np.asarray(value)
+    """value as a float64 array, or complex128 for complex numbers; refuse None and non-numbers; tensors read too."""
+    a = np.asarray(from_torch(value))
     if a.dtype.kind not in "biufc":
         raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__} of dtype {a.dtype}")
     return a.astype(np.complex128 if a.dtype.kind == "c" else np.float64)
@@ -186,3 +212,11 @@ def kernel_fits(effective, size, where, context):
     """
     if any(k > n for k, n in zip(effective, size)):
         raise ValueError(f"the (dilated) kernel {effective} is larger than {where} {size}: {context}")
+
+
+def bytes_text(n):
+    """A number of bytes for a message: '894.1 GiB', '512.0 MiB', '960 bytes'."""
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} bytes"

@@ -9,10 +9,13 @@ Shapes (channels-last, as in the question):
 
 The arguments are checked by :mod:`helpers._checks` before any arithmetic;
 :func:`prepare` does both for the arrays of a convolution or its backward pass.
+A zero-padded input larger than :data:`MAX_PADDED_BYTES` is refused here,
+before any view allocates it.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,8 +24,11 @@ from . import _checks as check
 
 __all__ = [
     "ConvGeometry", "conv_geometry", "window_geometry", "output_size", "prepare", "unbatch",
-    "pad_input", "crop_padding", "window", "tap_slices",
+    "pad_input", "crop_padding", "window", "tap_slices", "MAX_PADDED_BYTES",
 ]
+
+MAX_PADDED_BYTES = 2 * 2**30
+"""The largest zero-padded input (N, H + top + bottom, W + left + right, C) a convolution may make: 2 GiB."""
 
 
 def output_size(n, k, *, stride=1, padding=0, dilation=1):
@@ -105,8 +111,8 @@ class ConvGeometry:
         return single if self.batch is None else (self.batch, *single)
 
 
-def _geometry(x_shape, kernel, filters, stride, padding, dilation, kernel_text, x_name):
-    """The ConvGeometry of checked shapes; checks the parameters and that the kernel fits."""
+def _geometry(x_shape, kernel, filters, stride, padding, dilation, kernel_text, x_name, dtype):
+    """The ConvGeometry of checked shapes; checks the parameters, that the kernel fits and the padded size."""
     batch = x_shape[0] if len(x_shape) == 4 else None
     size, C = x_shape[-3:-1], x_shape[-1]
     stride = check.int_pair("stride", stride, minimum=1)
@@ -117,33 +123,57 @@ def _geometry(x_shape, kernel, filters, stride, padding, dilation, kernel_text, 
         check.kernel_fits(tuple((k - 1) * d + 1 for k, d in zip(kernel, dilation)),
                           (size[0] + sum(pad[0]), size[1] + sum(pad[1])), "the padded input",
                           f"{kernel_text}, dilation={dilation}, {x_name} has shape {x_shape}, padding={pad}")
-    return ConvGeometry(batch, size, C, filters, kernel, stride, pad, dilation, out)
+    g = ConvGeometry(batch, size, C, filters, kernel, stride, pad, dilation, out)
+    _check_padded_size(g, padding, dtype)
+    return g
+
+
+def _check_padded_size(g, padding, dtype):
+    """Refuse a zero-padded input above MAX_PADDED_BYTES (padding=10**5, say) before anything is allocated."""
+    if g.padded == g.size:
+        return  # nothing is padded: the views read x itself
+    shape = (*g.padded, g.channels) if g.batch is None else (g.batch, *g.padded, g.channels)
+    dtype = np.dtype(dtype)
+    needed = math.prod(shape) * dtype.itemsize
+    if needed <= MAX_PADDED_BYTES:
+        return
+    reach = [(k - 1) * d for k, d in zip(g.kernel, g.dilation)]  # the most padding any window reads past
+    if any(max(sides) > r for sides, r in zip(g.pad, reach)):
+        why = (f"padding a side by more than (KH - 1) * dilation = {reach[0]} rows or (KW - 1) * dilation = "
+               f"{reach[1]} columns only adds outputs that see nothing but zeros")
+    else:
+        why = "use fewer or smaller images"
+    raise ValueError(f"padding={padding!r} would make the zero-padded input of shape {shape}, needing "
+                     f"{check.bytes_text(needed)} as {dtype} (limit {check.bytes_text(MAX_PADDED_BYTES)}, "
+                     f"helpers.geometry.MAX_PADDED_BYTES): {why}")
 
 
 def conv_geometry(x_shape, w_shape, *, stride=1, padding=0, dilation=1,
-                  b_shape=None, dh_shape=None, x_name="x"):
+                  b_shape=None, dh_shape=None, x_name="x", dtype=np.float64):
     """Check shapes and parameters; return the :class:`ConvGeometry`.
 
     x_shape: (H, W, C) or (N, H, W, C);  w_shape: (F, KH, KW, C);
-    b_shape: (F,) or None;  dh_shape: the forward output shape, or None.
+    b_shape: (F,) or None;  dh_shape: the forward output shape, or None;
+    dtype: what the padded input would hold, for its size (at most MAX_PADDED_BYTES).
     """
     x_shape, w_shape = check.conv_shapes(x_shape, w_shape, b_shape, x_name)
     g = _geometry(x_shape, w_shape[1:3], w_shape[0], stride, padding, dilation,
-                  f"w has shape {w_shape}", x_name)
+                  f"w has shape {w_shape}", x_name, dtype)
     if dh_shape is not None:
         check.same_shape("dh", dh_shape, g.out_shape, "the forward output's shape")
     return g
 
 
-def window_geometry(x_shape, kernel_size, *, stride=1, padding=0, dilation=1, x_name="x"):
+def window_geometry(x_shape, kernel_size, *, stride=1, padding=0, dilation=1, x_name="x", dtype=np.float64):
     """The geometry of a (KH, KW) window sliding over x, as for im2col: no filters (F is None).
 
-    x_shape: (H, W, C) or (N, H, W, C);  kernel_size: int or (KH, KW).
+    x_shape: (H, W, C) or (N, H, W, C);  kernel_size: int or (KH, KW);
+    dtype: what the padded input would hold, for its size (at most MAX_PADDED_BYTES).
     """
     x_shape = check.shape(x_name, x_shape, ranks=(3, 4), form="(H, W, C) or (N, H, W, C)")
     check.no_empty_axis(x_name, x_shape, skip=len(x_shape) - 3)
     kernel = check.int_pair("kernel_size", kernel_size, minimum=1)
-    return _geometry(x_shape, kernel, None, stride, padding, dilation, f"kernel_size={kernel}", x_name)
+    return _geometry(x_shape, kernel, None, stride, padding, dilation, f"kernel_size={kernel}", x_name, dtype)
 
 
 _FORWARD = object()  # prepare's dh when there is none: a forward pass
@@ -162,7 +192,7 @@ def prepare(x, w, *, b=None, dh=_FORWARD, stride=1, padding=0, dilation=1):
     geom = conv_geometry(
         x.shape, w.shape, stride=stride, padding=padding, dilation=dilation,
         b_shape=None if b is None else b.shape,
-        dh_shape=None if dh is None else dh.shape,
+        dh_shape=None if dh is None else dh.shape, dtype=x.dtype,
     )
     if geom.batch is None:
         x = x[None]

@@ -53,8 +53,10 @@ def rel_error(a, b):
 def compare(name, mine, ref, *, tol=1e-7):
     """Print one line: exact? close (rel. error <= tol)? the relative error.
 
+    name: the line's label, first, as in ``compare("dx", dx, dx_ref)``.
     Returns True when close, so notebooks can ``assert compare(...)``.
     """
+    check.text("name", name, example="compare('dx', dx, dx_ref)")
     tol = check.number("tol", tol, positive=False)
     mine, ref = check.number_array("mine", mine), check.number_array("ref", ref)
     if mine.shape != ref.shape:

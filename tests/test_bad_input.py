@@ -454,3 +454,126 @@ def test_conv_matrix_limit_is_the_matrix_size(monkeypatch):
     with pytest.raises(ValueError, match=r"6 x 20 matrix needing 960 bytes \(limit 512 bytes"):
         H.conv_matrix((4, 5, 1), w)
     assert H.conv_matrix((4, 5, 1), w.astype(np.float32)).shape == (6, 20)  # 480 bytes in float32
+
+
+def huge_padding_message(dtype="float64", shape=(200005, 200005, 3), needed="894.1 GiB"):
+    return (f"padding=100000 would make the zero-padded input of shape {shape}, needing {needed} as {dtype} "
+            "(limit 2.0 GiB, helpers.geometry.MAX_PADDED_BYTES): padding a side by more than (KH - 1) * dilation = "
+            "2 rows or (KW - 1) * dilation = 2 columns only adds outputs that see nothing but zeros")
+
+
+def every_function_that_pads(x, w, dh, **params):
+    """Every public function that zero-pads its input, called with the same geometry."""
+    yield from every_path(params, x=x, w=w, dh=dh)
+    yield lambda: H.conv2d_transpose(dh, w, input_size=x.shape[-3:-1], **params)
+    yield lambda: H.im2col(x, w.shape[1:3], **params)
+    cols = np.zeros((int(np.prod(dh.shape[:-1])), int(np.prod(w.shape[1:]))), dtype=x.dtype)
+    yield lambda: H.col2im(cols, x.shape, w.shape[1:3], **params)
+    yield lambda: H.conv_matrix(x.shape, w, **params)
+    yield lambda: H.conv_matrix_pattern(x.shape, w.shape, **params)
+
+
+def test_an_absurd_padding_is_refused_before_allocating():
+    """padding=10**5 on the question's 5 x 5 x 3 image: a 200005 x 200005 x 3 padded image, 894 GiB in float64.
+
+    A stride of 10**5 keeps the output (and so dh) at 3 x 3: only the padded input would be huge.
+    """
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        for call in every_function_that_pads(X, W, DH, stride=10**5, padding=10**5):
+            with pytest.raises(ValueError) as err:
+                call()
+            assert str(err.value) == huge_padding_message()
+        with pytest.raises(ValueError) as err:  # notebook 07's layer, on a batch
+            Conv2D(3, 16, 3, rng=rng, stride=10**5, padding=10**5).forward(X[None])
+        assert str(err.value) == huge_padding_message(shape=(1, 200005, 200005, 3))
+        for fn in FORWARDS:  # stride 1: the output would be huge too
+            with pytest.raises(ValueError) as err:
+                fn(X, W, padding=10**5)
+            assert str(err.value) == huge_padding_message()
+        assert tracemalloc.get_traced_memory()[1] < 2**20  # the peak: nothing big was attempted
+    finally:
+        tracemalloc.stop()
+
+
+def test_the_padding_limit_counts_the_batch_and_the_dtype():
+    x, w = X.astype(np.float32), W.astype(np.float32)
+    with pytest.raises(ValueError) as err:
+        H.conv2d(x, w, padding=10**5)
+    assert str(err.value) == huge_padding_message("float32", needed="447.1 GiB")
+    with pytest.raises(ValueError) as err:
+        H.conv2d_backward(np.zeros((2, 3, 3, 16)), np.zeros((2, 5, 5, 3), dtype=np.int64), W, padding=10**5,
+                          stride=10**5)
+    assert str(err.value) == huge_padding_message(shape=(2, 200005, 200005, 3), needed="1788.2 GiB")
+
+
+def test_the_padding_limit_is_the_padded_size(monkeypatch):
+    """Just at the limit builds; one byte under it is refused, whether or not the padding is sensible."""
+    from helpers import geometry
+
+    x, w = np.ones((1, 4, 4, 1)), np.ones((1, 3, 3, 1))
+    monkeypatch.setattr(geometry, "MAX_PADDED_BYTES", 6 * 6 * 8)  # x padded by 1: 36 float64 entries
+    assert H.conv2d(x, w, padding=1).shape == (1, 4, 4, 1)
+    assert H.conv2d(x.astype(np.float32), w, padding=1).shape == (1, 4, 4, 1)
+    assert H.conv2d(np.ones((1, 300, 300, 1)), w).shape == (1, 298, 298, 1), "no padding, no padded copy"
+    monkeypatch.setattr(geometry, "MAX_PADDED_BYTES", 6 * 6 * 8 - 1)
+    with pytest.raises(ValueError) as err:
+        H.conv2d(x, w, padding=1)
+    assert str(err.value) == ("padding=1 would make the zero-padded input of shape (1, 6, 6, 1), needing 288 bytes "
+                              "as float64 (limit 287 bytes, helpers.geometry.MAX_PADDED_BYTES): use fewer or "
+                              "smaller images")
+    assert H.conv2d(x.astype(np.float32), w.astype(np.float32), padding=1).shape == (1, 4, 4, 1)  # 144 bytes
+
+
+# ---- the last unclear inputs: compare's label, PyTorch tensors ------------------------------------
+
+@pytest.mark.parametrize("name, got", [(None, "None"), (np.ones(2), "ndarray"), (3, "int")])
+def test_compare_names_its_label(name, got):
+    """compare(dx, dx_ref, 'dx') (the label last) or compare(None, ...) used to fail inside a format string."""
+    with pytest.raises(TypeError) as err:
+        H.compare(name, np.ones(2), np.ones(2))
+    assert str(err.value) == f"name must be a string, as in compare('dx', dx, dx_ref), got {got}"
+
+
+def test_tensors_that_require_grad_are_read_as_arrays():
+    """Every view, and the single-channel blocks, read a tensor as the checkers do: detached, on the CPU."""
+    torch = pytest.importorskip("torch")
+
+    def tensor(a, dtype=torch.float64):
+        return torch.tensor(a, dtype=dtype, requires_grad=True)
+
+    b = rng.normal(size=16)
+    for fn in FORWARDS:
+        h = fn(tensor(X), tensor(W), tensor(b), stride=2, padding=1)
+        assert type(h) is np.ndarray and np.array_equal(h, fn(X, W, b, stride=2, padding=1))
+    for fn in BACKWARDS:
+        for got, want in zip(fn(tensor(DH), tensor(X), tensor(W)), fn(DH, X, W)):
+            assert type(got) is np.ndarray and np.array_equal(got, want)
+    assert np.array_equal(H.correlate2d(tensor(A), tensor(K)), H.correlate2d(A, K))
+    assert np.array_equal(H.im2col(tensor(X), 3), H.im2col(X, 3))
+    assert H.conv2d(tensor(X, torch.float32), tensor(W, torch.float32)).dtype == np.float32
+    assert H.rel_error(tensor(A), tensor(A)) == 0.0 and H.compare("dx", tensor(A), A)
+    grad = H.numerical_gradient(lambda v: v ** 2, tensor(A), tensor(K[:1, :1] * np.ones_like(A)))
+    assert H.rel_error(grad, 2 * A * K[0, 0]) < 1e-8
+
+
+def test_half_precision_tensors_compute_in_float32_like_float16_arrays():
+    """float16 tensors read as float16 arrays, bfloat16 (which NumPy lacks) as float32: both compute in float32."""
+    torch = pytest.importorskip("torch")
+    for half in (torch.float16, torch.bfloat16):
+        x, w = torch.tensor(X, dtype=half, requires_grad=True), torch.tensor(W, dtype=half)
+        h = H.conv2d(x, w)
+        assert h.dtype == np.float32
+        assert np.array_equal(h, H.conv2d(x.detach().float().numpy(), w.float().numpy()))
+
+
+@pytest.mark.parametrize("dtype, got", [("complex128", "complex128"), ("bool", "bool")])
+def test_tensors_of_other_dtypes_are_refused_in_one_sentence(dtype, got):
+    torch = pytest.importorskip("torch")
+    x = torch.tensor(X).to(getattr(torch, dtype))
+    for call in every_path(x=x):
+        with pytest.raises(TypeError) as err:
+            call()
+        assert str(err.value) == f"x must hold real numbers (integer, float32 or float64), got dtype {got}"

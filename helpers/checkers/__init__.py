@@ -10,16 +10,21 @@ transposed, padded by the wrong amount, no sum over filters, ``=`` instead of
 ``+=``, channels-first layout, ...) and the matching mistake is named, with the
 fix as code.  Whatever the function does, the result is one line starting with ✓ or
 ✗ (never a traceback), truthy only when correct; its ``diagnosis`` is the
-catalogue key of the mistake.  See :mod:`.core` for what every checker shares:
-copies of the inputs, changes made in place, float32 precision, float16,
-complex, integer and exact (Fraction, Decimal, sympy) answers, None,
-exceptions, endless loops, tensors.
+catalogue key of the mistake.
 
-One module per notebook topic, beside :mod:`.core`, as in :mod:`helpers.explorers`:
+What every checker shares, by what it does: :mod:`.running` runs the learner's
+function on copies of every problem (changes made in place, the ``checker``
+decorator), :mod:`.calling` makes one call (time limit, exceptions),
+:mod:`.reading` reads an answer (float32, float16, complex, integer and exact
+answers: Fraction, Decimal, sympy; None, tensors), :mod:`.diagnosis` compares it
+with the right one and the known mistakes, :mod:`.result` is the verdict, and
+:mod:`.cases` holds what the problems and the mistakes of dL/dx share.
+The checkers compute with the public names of :mod:`helpers`, as the notebooks do.
+
+One module per notebook topic, as in :mod:`helpers.explorers`:
 ``channels`` (notebooks 01-03), ``numerical`` (01's numerical gradient),
 ``geometry`` (04), ``layer`` (04's capstone), ``matrix`` (05), ``im2col`` (06),
-``training`` (07); :mod:`.calling` runs the learner's function (time limit,
-exceptions).
+``training`` (07).
 """
 
 from .channels import (
@@ -28,12 +33,13 @@ from .channels import (
     check_single_channel_dw,
     check_single_channel_dx,
 )
-from .core import TOLERANCE, CheckResult, diagnose
+from .diagnosis import TOLERANCE, diagnose
 from .geometry import check_strided_dx
 from .im2col import check_col2im
 from .layer import check_layer_backward
 from .matrix import check_conv_matrix
 from .numerical import check_numerical_gradient
+from .result import CheckResult
 from .training import check_maxpool_backward
 
 __all__ = [

@@ -8,19 +8,11 @@ checker stacks over channels and the question's checker also sums over filters.
 
 import numpy as np
 
-from ..formula import correlate2d
-from .core import (
-    Views,
-    _both_sides,
-    _full_correlate,
-    _integers,
-    _rng,
-    all_of,
-    checker,
-    diagnose,
-    padding_mistakes,
-    rotation_mistakes,
-)
+from .. import correlate2d, output_size
+from .cases import Views, both_sides, full_correlate, integers, padding_mistakes, rotation_mistakes, seeded_rng
+from .diagnosis import diagnose
+from .result import all_of
+from .running import checker
 
 __all__ = ["check_single_channel_dx", "check_single_channel_dw", "check_multi_channel_dx",
            "check_question_backward"]
@@ -41,13 +33,13 @@ def _plane_mistakes(KH, KW, views, padded="dh"):
     """
     mistakes = []
     for key, wrong, message in rotation_mistakes(views):
-        mistakes.append((key, lambda dh, k, wrong=wrong: _full_correlate(dh, wrong(k)), message))
+        mistakes.append((key, lambda dh, k, wrong=wrong: full_correlate(dh, wrong(k)), message))
         # a learner who pads by the kernel's own (KH - 1, KW - 1) and then uses a transposed kernel
-        mistakes.append((key, lambda dh, k, wrong=wrong: _full_correlate(dh, wrong(k), _both_sides(KH - 1, KW - 1)),
+        mistakes.append((key, lambda dh, k, wrong=wrong: full_correlate(dh, wrong(k), both_sides(KH - 1, KW - 1)),
                          message))
     for key, pad, message in padding_mistakes(KH, KW, f"np.pad({padded}, ((KH - 1, KH - 1), (KW - 1, KW - 1)))",
                                                padded):
-        mistakes.append((key, lambda dh, k, pad=pad: _full_correlate(dh, k[::-1, ::-1], pad), message))
+        mistakes.append((key, lambda dh, k, pad=pad: full_correlate(dh, k[::-1, ::-1], pad), message))
     return mistakes
 
 
@@ -70,10 +62,10 @@ def _stack_channels(plane, C):
 
 def _single_channel_dx_cases():
     """(dh, w): non-square random problems, the question's one plane, an integer one where KH > OH."""
-    rng = _rng()
+    rng = seeded_rng()
     cases = [(rng.normal(size=(oh, ow)), rng.normal(size=(kh, kw))) for oh, ow, kh, kw in ((4, 6, 3, 2), (5, 3, 2, 3))]
     cases.append((rng.normal(size=(3, 3)), rng.normal(size=(3, 3))))
-    cases.append((_integers(rng, (2, 3)), _integers(rng, (3, 4))))
+    cases.append((integers(rng, (2, 3)), integers(rng, (3, 4))))
     return cases
 
 
@@ -84,16 +76,16 @@ def check_single_channel_dx(answer, dh, w):
     mistakes = [(key, lambda plane=plane: plane(dh, w), message) for key, plane, message
                 in _plane_mistakes(KH, KW, SINGLE)]
     mistakes.append(("overwrite", lambda: _scatter_overwrite(dh, w), OVERWRITE_DX))
-    return diagnose("dL/dx", answer, _full_correlate(dh, w[::-1, ::-1]), mistakes,
+    return diagnose("dL/dx", answer, full_correlate(dh, w[::-1, ::-1]), mistakes,
                     layouts=[("swapped", (1, 0), "rows and columns are swapped (you returned dL/dx.T)")])
 
 
 def _single_channel_dw_cases():
     """(x, dh): non-square random problems, the question's one plane, integers."""
-    rng = _rng()
+    rng = seeded_rng()
     cases = [(rng.normal(size=(h, w)), rng.normal(size=(oh, ow))) for h, w, oh, ow in ((5, 6, 3, 5), (6, 5, 4, 2))]
     cases.append((rng.normal(size=(5, 5)), rng.normal(size=(3, 3))))
-    cases.append((_integers(rng, (4, 6)), _integers(rng, (3, 4))))
+    cases.append((integers(rng, (4, 6)), integers(rng, (3, 4))))
     return cases
 
 
@@ -127,11 +119,11 @@ def check_single_channel_dw(answer, x, dh):
 
 def _multi_channel_cases():
     """(dh, w): non-square random problems, the question's shapes with one filter, integers."""
-    rng = _rng()
+    rng = seeded_rng()
     cases = [(rng.normal(size=(oh, ow)), rng.normal(size=(kh, kw, c)))
              for oh, ow, kh, kw, c in ((4, 6, 3, 2, 3), (5, 3, 2, 3, 2))]
     cases.append((rng.normal(size=(3, 3)), rng.normal(size=(3, 3, 3))))
-    cases.append((_integers(rng, (2, 4)), _integers(rng, (3, 2, 2))))
+    cases.append((integers(rng, (2, 4)), integers(rng, (3, 2, 2))))
     return cases
 
 
@@ -139,7 +131,7 @@ def _multi_channel_cases():
 def check_multi_channel_dx(answer, dh, w):
     """fn(dh (OH, OW), w (KH, KW, C)) -> dL/dx (OH + KH - 1, OW + KW - 1, C), one filter."""
     KH, KW, C = w.shape
-    expected = _stack_channels(lambda c: _full_correlate(dh, w[::-1, ::-1, c]), C)
+    expected = _stack_channels(lambda c: full_correlate(dh, w[::-1, ::-1, c]), C)
     mistakes = [(key, lambda plane=plane: _stack_channels(lambda c: plane(dh, w[:, :, c]), C), message)
                 for key, plane, message in _plane_mistakes(KH, KW, MULTI)]
     mistakes += [
@@ -163,12 +155,12 @@ def _sum_filters(dh, k, plane):
 
 def _question_cases():
     """(dh, x, w): the question's exact shapes first, then non-square ones, then integers."""
-    rng = _rng()
+    rng = seeded_rng()
     cases = []
     for h, wd, c, f, kh, kw in ((5, 5, 3, 16, 3, 3), (6, 8, 2, 4, 3, 2), (7, 5, 3, 5, 2, 3)):
-        cases.append((rng.normal(size=(h - kh + 1, wd - kw + 1, f)), rng.normal(size=(h, wd, c)),
-                      rng.normal(size=(f, kh, kw, c))))
-    cases.append((_integers(rng, (3, 4, 3)), _integers(rng, (4, 6, 2)), _integers(rng, (3, 2, 3, 2))))
+        dh = rng.normal(size=(output_size(h, kh), output_size(wd, kw), f))
+        cases.append((dh, rng.normal(size=(h, wd, c)), rng.normal(size=(f, kh, kw, c))))
+    cases.append((integers(rng, (3, 4, 3)), integers(rng, (4, 6, 2)), integers(rng, (3, 2, 3, 2))))
     return cases
 
 
@@ -177,16 +169,16 @@ def _question_dx(answer, dh, w):
     rot = w[:, ::-1, ::-1, :]
 
     def gather(k):  # the sum over filters of correlating the zero-padded dL/dh with k
-        return _sum_filters(dh, k, _full_correlate)
+        return _sum_filters(dh, k, full_correlate)
 
     expected = gather(rot)
     mistakes = [(key, lambda plane=plane: _sum_filters(dh, w, plane), message)
                 for key, plane, message in _plane_mistakes(KH, KW, QUESTION, "dh[:, :, f]")]
     mistakes += [
-        ("only-filter-0", lambda: _sum_filters(dh[:, :, :1], rot[:1], _full_correlate),
+        ("only-filter-0", lambda: _sum_filters(dh[:, :, :1], rot[:1], full_correlate),
          "only filter 0 is used: dL/dx is the *sum* over all filters of their shares: "
          "`for f in range(F): dx[:, :, c] += ...`"),
-        ("only-last-filter", lambda: _sum_filters(dh[:, :, -1:], rot[-1:], _full_correlate),
+        ("only-last-filter", lambda: _sum_filters(dh[:, :, -1:], rot[-1:], full_correlate),
          "only the last filter survives: use += over the filters (each one's share adds to dL/dx), not ="),
         ("overwrite", lambda: _stack_channels(lambda c: _scatter_overwrite(dh[:, :, -1], w[-1, :, :, c]), C),
          "contributions are overwritten: use += (not =) in "

@@ -2,8 +2,10 @@
 
 import numpy as np
 
-from ..formula import correlate2d, dilate
-from .core import Views, _both_sides, _integers, _rng, checker, diagnose, padding_mistakes, rotation_mistakes
+from .. import correlate2d, dilate, output_size
+from .cases import Views, both_sides, integers, padding_mistakes, rotation_mistakes, seeded_rng
+from .diagnosis import diagnose
+from .running import checker
 
 __all__ = ["check_strided_dx"]
 
@@ -25,7 +27,7 @@ def _strided_dx(dh, w, stride, padding, size, *, zeros=None, pad=None, kernel=No
     """
     (KH, KW), (H, W), p = w.shape, size, padding
     up = dilate(dh, stride if zeros is None else zeros + 1)
-    pad = _both_sides(KH - 1, KW - 1) if pad is None else pad
+    pad = both_sides(KH - 1, KW - 1) if pad is None else pad
     full = correlate2d(np.pad(up, pad), w[::-1, ::-1] if kernel is None else kernel(w))
     if extend:
         full = np.pad(full, ((0, max(H + 2 * p - full.shape[0], 0)), (0, max(W + 2 * p - full.shape[1], 0))))
@@ -34,12 +36,12 @@ def _strided_dx(dh, w, stride, padding, size, *, zeros=None, pad=None, kernel=No
 
 def _strided_cases():
     """(dh, w, stride, padding, x_size): odd strides, floors that drop rows, p = 0 and 1, integers, the question."""
-    rng = _rng()
+    rng = seeded_rng()
     cases = []
     for H, W, KH, KW, s, p in ((8, 9, 3, 2, 2, 0), (7, 10, 2, 3, 3, 1), (10, 11, 3, 2, 3, 0), (5, 5, 3, 3, 1, 0)):
-        OH, OW = (H + 2 * p - KH) // s + 1, (W + 2 * p - KW) // s + 1
+        OH, OW = output_size(H, KH, stride=s, padding=p), output_size(W, KW, stride=s, padding=p)
         cases.append((rng.normal(size=(OH, OW)), rng.normal(size=(KH, KW)), s, p, (H, W)))
-    cases.append((_integers(rng, (5, 4)), _integers(rng, (2, 3)), 2, 1, (9, 7)))
+    cases.append((integers(rng, (5, 4)), integers(rng, (2, 3)), 2, 1, (9, 7)))
     return cases
 
 
@@ -71,9 +73,9 @@ def check_strided_dx(answer, dh, w, s, p, size):
     ]
     for key, wrong, message in rotation_mistakes(STRIDED):
         mistakes.append((key, learner(kernel=wrong), message))
-        mistakes.append((key, learner(kernel=wrong, pad=_both_sides(*(n - 1 for n in wrong(w).shape))), message))
+        mistakes.append((key, learner(kernel=wrong, pad=both_sides(*(n - 1 for n in wrong(w).shape))), message))
     if p > 0:  # p = 0 would be the valid correlation, named below
-        mistakes.append(("pad-by-p", learner(pad=_both_sides(p, p)),
+        mistakes.append(("pad-by-p", learner(pad=both_sides(p, p)),
                          f"dL/dh is zero-padded by the forward padding p = {p}; the backward pass pads the "
                          "zero-inserted dL/dh by KH - 1 rows and KW - 1 columns, "
                          "np.pad(dh_up, ((KH - 1, KH - 1), (KW - 1, KW - 1))), and crops p at the end"))

@@ -2,7 +2,10 @@
 
 import numpy as np
 
-from .core import _integers, _rng, checker, diagnose
+from .. import output_size
+from .cases import integers, seeded_rng
+from .diagnosis import diagnose
+from .running import checker
 
 __all__ = ["check_col2im"]
 
@@ -19,7 +22,7 @@ def _col2im_loop(dcols, size, kernel, stride, *, assign=False, window_order="row
     shape "covered": dx only as large as the windows cover (the rows the floor dropped left out).
     """
     (H, W), (KH, KW) = size, kernel
-    OH, OW = (H - KH) // stride + 1, (W - KW) // stride + 1
+    OH, OW = output_size(H, KH, stride=stride), output_size(W, KW, stride=stride)
     step = stride if window_step is None else window_step
     dx = np.zeros((H, W))
     for m, row in enumerate(dcols):
@@ -35,12 +38,12 @@ def _col2im_loop(dcols, size, kernel, stride, *, assign=False, window_order="row
 
 def _col2im_cases():
     """(dcols, x_size, kernel, stride): non-square, odd strides, floors that drop rows, 06's example, integers."""
-    rng = _rng()
+    rng = seeded_rng()
     cases = []
     for H, W, KH, KW, s in ((6, 7, 3, 2, 1), (8, 10, 3, 2, 3), (7, 9, 2, 3, 2), (5, 5, 3, 3, 1)):
-        OH, OW = (H - KH) // s + 1, (W - KW) // s + 1
+        OH, OW = output_size(H, KH, stride=s), output_size(W, KW, stride=s)
         cases.append((rng.normal(size=(OH * OW, KH * KW)), (H, W), (KH, KW), s))
-    cases.append((_integers(rng, (3 * 2, 2 * 3)), (6, 5), (2, 3), 2))
+    cases.append((integers(rng, (3 * 2, 2 * 3)), (6, 5), (2, 3), 2))
     return cases
 
 

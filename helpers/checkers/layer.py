@@ -8,10 +8,11 @@ filters or the batch) and of the im2col products (wrong reshapes, a mean for a s
 
 import numpy as np
 
-from ..fast import conv2d, conv2d_backward, conv2d_transpose
-from ..formula import dilate
-from ..im2col_view import col2im, im2col
-from .core import Views, _both_sides, _integers, _rng, all_of, checker, diagnose, padding_mistakes, rotation_mistakes
+from .. import col2im, conv2d, conv2d_backward, conv2d_transpose, dilate, im2col, output_size
+from .cases import Views, both_sides, integers, padding_mistakes, rotation_mistakes, seeded_rng
+from .diagnosis import diagnose
+from .result import all_of
+from .running import checker
 
 __all__ = ["check_layer_backward"]
 
@@ -23,14 +24,14 @@ LAYER = Views("w[:, {}, {}, :]", ".transpose(0, 2, 1, 3)",
 
 def _layer_cases():
     """(dh, x, w, stride, padding): non-square, odd strides, floors that drop rows, p = 0 and 1, the question."""
-    rng = _rng()
+    rng = seeded_rng()
     cases = []
     for N, H, W, C, F, KH, KW, s, p in ((2, 7, 9, 3, 4, 3, 2, 2, 1), (2, 9, 7, 2, 3, 3, 2, 3, 0),
                                         (3, 8, 11, 2, 3, 2, 3, 2, 1), (2, 5, 5, 3, 16, 3, 3, 1, 0)):
-        OH, OW = (H + 2 * p - KH) // s + 1, (W + 2 * p - KW) // s + 1
+        OH, OW = output_size(H, KH, stride=s, padding=p), output_size(W, KW, stride=s, padding=p)
         cases.append((rng.normal(size=(N, OH, OW, F)), rng.normal(size=(N, H, W, C)),
                       rng.normal(size=(F, KH, KW, C)), s, p))
-    cases.append((_integers(rng, (2, 4, 3, 3)), _integers(rng, (2, 6, 5, 2)), _integers(rng, (3, 2, 3, 2)), 2, 1))
+    cases.append((integers(rng, (2, 4, 3, 3)), integers(rng, (2, 6, 5, 2)), integers(rng, (3, 2, 3, 2)), 2, 1))
     return cases
 
 
@@ -50,7 +51,7 @@ def _gather(dh, w, s, p, size, *, zeros=None, pad=None, kernel=None):
     """
     (H, W), (KH, KW) = size, w.shape[1:3]
     up = dilate(dh, s if zeros is None else zeros + 1)
-    pad = _both_sides(KH - 1, KW - 1) if pad is None else pad
+    pad = both_sides(KH - 1, KW - 1) if pad is None else pad
     k = w[:, ::-1, ::-1, :] if kernel is None else np.moveaxis(kernel(np.moveaxis(w, 0, -1)), -1, 0)
     full = conv2d(np.pad(up, ((0, 0), *pad, (0, 0))), k.transpose(3, 1, 2, 0))  # the filters are summed
     rows, cols = max(H + 2 * p - full.shape[1], 0), max(W + 2 * p - full.shape[2], 0)
@@ -69,10 +70,10 @@ def _gather_mistakes(dh, w, s, p, size):
                  "which helpers.dilate(dh, stride) inserts; the scatter loop's window (u, v) starts at (u*s, v*s)")]
     for key, wrong, message in rotation_mistakes(LAYER):
         mistakes.append((key, learner(kernel=wrong), message))
-        mistakes.append((key, learner(kernel=wrong, pad=_both_sides(*(n - 1 for n in wrong(w[0]).shape[:2]))),
+        mistakes.append((key, learner(kernel=wrong, pad=both_sides(*(n - 1 for n in wrong(w[0]).shape[:2]))),
                          message))
     if p > 0:  # p = 0 would be the valid correlation, named below
-        mistakes.append(("pad-by-p", learner(pad=_both_sides(p, p)),
+        mistakes.append(("pad-by-p", learner(pad=both_sides(p, p)),
                          f"dL/dh is zero-padded by the forward padding p = {p}; the backward pass pads the "
                          "zero-inserted dL/dh by KH - 1 rows and KW - 1 columns and crops p at the end"))
     plane = "dh_up[n, :, :, f]"
@@ -163,7 +164,7 @@ def _dw(answer, dw, dh, x, w, s, p):
 
     def windows_at_stride_one():
         cols1 = im2col(x, (KH, KW), padding=p)
-        rows, columns = x.shape[1] + 2 * p - KH + 1, x.shape[2] + 2 * p - KW + 1
+        rows, columns = output_size(x.shape[1], KH, padding=p), output_size(x.shape[2], KW, padding=p)
         cols1 = cols1.reshape(N, rows, columns, -1)[:, :OH, :OW].reshape(-1, cols.shape[1])
         return (dh2.T @ cols1).reshape(w.shape)
 

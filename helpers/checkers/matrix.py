@@ -2,7 +2,10 @@
 
 import numpy as np
 
-from .core import _integers, _rng, checker, diagnose
+from .. import output_size
+from .cases import integers, seeded_rng
+from .diagnosis import diagnose
+from .running import checker
 
 __all__ = ["check_conv_matrix"]
 
@@ -18,7 +21,7 @@ def _built(size, w, *, row=None, column=None, kernel=None):
     """
     (H, W), k = size, (w if kernel is None else kernel(w))
     KH, KW = k.shape
-    OH, OW = H - KH + 1, W - KW + 1
+    OH, OW = output_size(H, KH), output_size(W, KW)
     row = row or (lambda u, v: u * OW + v)
     column = column or (lambda y, z: y * W + z)
     C = np.zeros((OH * OW, H * W))
@@ -35,16 +38,16 @@ def _built(size, w, *, row=None, column=None, kernel=None):
 
 def _matrix_cases():
     """(x_size, w): non-square, notebook 05's 4 x 4 image with a 3 x 3 kernel, integers."""
-    rng = _rng()
+    rng = seeded_rng()
     cases = [((H, W), rng.normal(size=(KH, KW))) for H, W, KH, KW in ((5, 7, 3, 2), (6, 4, 2, 3), (4, 4, 3, 3))]
-    cases.append(((5, 6), _integers(rng, (3, 2))))
+    cases.append(((5, 6), integers(rng, (3, 2))))
     return cases
 
 
 @checker(cases=_matrix_cases, names=("x_size", "w"))
 def check_conv_matrix(answer, size, w):
     """fn(x_size (H, W), w (KH, KW)) -> C (OH*OW, H*W) with h.ravel() == C @ x.ravel()."""
-    H, OH = size[0], size[0] - w.shape[0] + 1
+    H, OH = size[0], output_size(size[0], w.shape[0])
     C = _built(size, w)
     mistakes = [
         ("transposed", C.T, "you built the transpose: C has one row per output and one column per input pixel"),

@@ -12,7 +12,9 @@ round-off whatever the order of the learner's loop.
 
 import numpy as np
 
-from .core import _rng, checker, diagnose
+from .cases import seeded_rng
+from .diagnosis import diagnose
+from .running import checker
 
 __all__ = ["check_numerical_gradient"]
 
@@ -31,7 +33,7 @@ def _test_function(A, B):
 
 def _numerical_cases():
     """(f, x[, eps]): non-square x with the default eps, then eps = 1e-3 and 0.1, then a 3-D x."""
-    rng = _rng()
+    rng = seeded_rng()
     cases = []
     for shape, eps in (((3, 5), None), ((4, 3), 1e-3), ((2, 5), 0.1), ((2, 3, 4), 1e-3)):
         f = _test_function(rng.normal(size=shape), rng.normal(size=shape))

@@ -3,7 +3,9 @@
 import numpy as np
 
 from ..layers import pool_blocks, unpool_blocks
-from .core import _rng, checker, diagnose
+from .cases import seeded_rng
+from .diagnosis import diagnose
+from .running import checker
 
 __all__ = ["check_maxpool_backward"]
 
@@ -29,7 +31,7 @@ def _no_ties(rng, shape):
 
 def _maxpool_cases():
     """(dh, x): non-square, odd sizes (the pool drops a row or column), integers without ties."""
-    rng = _rng()
+    rng = seeded_rng()
     cases = [(rng.normal(size=(n, h // 2, w // 2, c)), rng.normal(size=(n, h, w, c)))
              for n, h, w, c in ((2, 4, 6, 3), (1, 6, 4, 2), (2, 5, 7, 2))]
     cases.append((rng.integers(-3, 4, size=(2, 3, 2, 2)), _no_ties(rng, (2, 6, 5, 2))))
