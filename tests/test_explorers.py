@@ -265,14 +265,14 @@ def test_phase_times_times_each_step_of_the_path_conv2d_takes(monkeypatch, chann
     import itertools
 
     import helpers as H
-    from helpers import fast
+    from helpers.explorers import speed
 
     rng = np.random.default_rng(0)
     x, w, b = rng.normal(size=(2, 5, 6, channels)), rng.normal(size=(4, 3, 3, channels)), rng.normal(size=4)
     dh = rng.normal(size=H.conv2d(x, w).shape)
-    monkeypatch.setattr(fast.time, "perf_counter", itertools.count().__next__)
-    ticks = fast.phase_times(x, w, b, dh)
-    im2col, forward, dw, dcols, col2im = fast.PHASES
+    monkeypatch.setattr(speed.time, "perf_counter", itertools.count().__next__)
+    ticks = speed.phase_times(x, w, b, dh)
+    im2col, forward, dw, dcols, col2im = speed.PHASES
     assert ticks == {im2col: 2, forward: 1, dw: 1, dcols: dx_laps, col2im: dx_laps}
 
 

@@ -105,7 +105,7 @@ def test_accuracy():
 @given(conv_cases())
 def test_kept_columns_give_exactly_the_gradients_of_conv2d_backward(case):
     """conv2d_keeping_columns + conv2d_backward_from_columns: the same numbers as conv2d + conv2d_backward."""
-    from helpers.fast import conv2d_backward_from_columns, conv2d_keeping_columns
+    from helpers.views.fast import conv2d_backward_from_columns, conv2d_keeping_columns
 
     for b in (case.b, None):
         h, columns = conv2d_keeping_columns(case.x, case.w, b, **case.params)
@@ -130,7 +130,7 @@ def test_conv_layer_backward_uses_the_input_of_the_last_forward():
 
 
 def test_columns_are_checked():
-    from helpers.fast import conv2d_backward_from_columns, conv2d_keeping_columns
+    from helpers.views.fast import conv2d_backward_from_columns, conv2d_keeping_columns
 
     x, w = rng.normal(size=(2, 5, 5, 3)), rng.normal(size=(4, 3, 3, 3))
     _, columns = conv2d_keeping_columns(x, w)

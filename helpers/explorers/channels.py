@@ -3,8 +3,8 @@
 import numpy as np
 from matplotlib import colormaps
 
-from ..formula import correlate2d, full_convolve2d
 from ..plotting import SMALLEST_FONT, colour_bar, draw_grid, grid_figure, mark_block, mark_cells
+from ..views.formula import correlate2d, full_convolve2d
 from .controls import Choice, Slider
 from .core import Explorer
 

@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from ..fast import conv2d_transpose
-from ..formula import dilate
 from ..geometry import conv_geometry
 from ..plotting import draw_grid, grid_figure, mark_block, mark_cells
+from ..views.convolutions import conv2d_transpose
+from ..views.formula import dilate
 from .controls import Slider
 from .core import Explorer
 

@@ -4,8 +4,8 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Rectangle
 
-from ..matrix import conv_matrix_pattern
 from ..plotting import SMALLEST_FONT, cell_borders, draw_grid, figure, index_labels, label_collection, mark_cells
+from ..views.matrix import conv_matrix_pattern
 from .controls import Choice, Slider
 from .core import Explorer
 
