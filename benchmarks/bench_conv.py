@@ -201,25 +201,11 @@ def measure(layer, dtype, rng, budget, with_loops):
 
 
 def explorer_cases():
-    """(notebook, name, figure function) for every explorer: its figure function at the default settings."""
-    from helpers import explorers as E
-    from helpers.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential
+    """(notebook, name, figure function) for every explorer of the registry: its figure function on its example data."""
+    from helpers.explorers import EXPLORERS
 
-    rng = np.random.default_rng(0)
-    x2, w2, dh2 = rng.integers(-3, 4, (5, 6)), rng.integers(-2, 3, (3, 3)), rng.integers(-2, 3, (3, 4))
-    x3, w3, dh3 = rng.integers(-3, 4, (5, 5, 3)), rng.integers(-2, 3, (3, 3, 3)), rng.integers(-2, 3, (3, 3))
-    w4, dh4 = rng.normal(size=(16, 3, 3, 3)), rng.normal(size=(3, 3, 16))
-    model = Sequential(Conv2D(1, 8, 3, padding=1, rng=rng), ReLU(), MaxPool2D(), Flatten(), Dense(128, 10, rng=rng))
-    images, labels = rng.random((10, 8, 8, 1)), np.arange(10)
-    return [
-        ("01", "single channel", partial(E.single_channel_figure, x2, w2, dh2)),
-        ("02", "multi channel", partial(E.multi_channel_figure, x3, w3, dh3)),
-        ("03", "multi filter", partial(E.multi_filter_figure, dh4, w4)),
-        ("04", "stride/padding", E.stride_padding_figure),
-        ("05", "conv matrix", E.conv_matrix_figure),
-        ("06", "time phases", E.time_phases_figure),
-        ("07", "prediction", partial(E.prediction_figure, model, images, labels)),
-    ]
+    return [(entry.notebook, name.replace("_", " "), partial(entry.figure, **entry.example()))
+            for name, entry in EXPLORERS.items()]
 
 
 def explorer_table(repeat=9):
@@ -231,7 +217,7 @@ def explorer_table(repeat=9):
     the browser tests write (key press -> new figure painted, in JupyterLab
     in Chromium; see tests/browser/test_jupyterlab.py).
     """
-    from helpers.explorers.core import draw_state
+    from helpers.explorers.drawing import draw_state
 
     browser = json.loads(LATENCY_REPORT.read_text()) if LATENCY_REPORT.exists() else {}
     print("\n# explorers: one redraw at the default settings (median of 9), and key press -> new figure in the browser")

@@ -9,7 +9,12 @@ from ..views.formula import dilate
 from .controls import Slider
 from .core import Explorer
 
-__all__ = ["stride_padding_state", "stride_padding_figure", "stride_padding_explorer"]
+__all__ = ["stride_padding_example", "stride_padding_state", "stride_padding_figure", "stride_padding_explorer"]
+
+
+def stride_padding_example():
+    """No data: the figure function's defaults are the example."""
+    return {}
 
 
 def _nonzero_ints(rng, shape):

@@ -9,7 +9,12 @@ from ..views.matrix import conv_matrix_pattern
 from .controls import Choice, Slider
 from .core import Explorer
 
-__all__ = ["weight_names", "draw_pattern", "conv_matrix_figure", "conv_matrix_explorer"]
+__all__ = ["conv_matrix_example", "weight_names", "draw_pattern", "conv_matrix_figure", "conv_matrix_explorer"]
+
+
+def conv_matrix_example():
+    """No data: the figure function's defaults are the example."""
+    return {}
 
 PICKS = ("weight", "input pixel", "output pixel")
 WHITE = ListedColormap(["white"])  # cells that are only numbered, not shaded

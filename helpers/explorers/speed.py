@@ -10,7 +10,12 @@ from ..views.fast import PHASES, backward, forward
 from .controls import Choice, Slider
 from .core import Explorer
 
-__all__ = ["PHASES", "phase_times", "time_phases", "time_phases_figure", "time_phases_explorer"]
+__all__ = ["time_phases_example", "PHASES", "phase_times", "time_phases", "time_phases_figure", "time_phases_explorer"]
+
+
+def time_phases_example():
+    """No data: the figure function's defaults are the example."""
+    return {}
 
 
 def phase_times(x, w, b, dh, *, stride=1, padding=0, dilation=1):
