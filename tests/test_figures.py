@@ -19,6 +19,7 @@ from matplotlib.transforms import Bbox
 
 from helpers import conv_matrix_pattern, plotting
 from helpers import explorers as E
+from helpers.diagrams import question_layer_figure
 from helpers.explorers import speed
 
 EXAMPLES = {name: entry.example() for name, entry in E.EXPLORERS.items()}
@@ -49,7 +50,7 @@ EXPLORER_FIGURES = {  # every explorer of the registry at its default state, the
 FIGURES = {
     **EXPLORER_FIGURES,
     "03 shares": lambda: E.filter_shares_figure(DH16, W16, channel=0),
-    "00 layer": plotting.question_layer_figure,
+    "00 layer": question_layer_figure,
     "05 pattern, constrained": lambda: _pattern_figure(),
     "07 filters, constrained": lambda: _filters_figure(),
 }
@@ -167,13 +168,13 @@ def test_tight_bounding_box_keeps_the_labels(name):
 def test_padded_grid_is_numbered_as_the_input(monkeypatch):
     """Notebook 04's left panel numbers the padded input as x is: padding p = 1 starts at row -1."""
     written = []
-    original = plotting.label_collection
+    original = plotting.glyph_labels
 
     def spy(ax, xy, texts, **kwargs):
         written.append((ax, list(texts)))
         return original(ax, xy, texts, **kwargs)
 
-    monkeypatch.setattr(plotting, "label_collection", spy)
+    monkeypatch.setattr(plotting, "glyph_labels", spy)
     fig, _ = E.stride_padding_figure(size=8, kernel=2, stride=3, padding=1, dilation=2)
     left = [texts for ax, texts in written if ax is fig.axes[0]]
     assert [str(k) for k in range(-1, 9)] in left  # the row (and column) numbers: -1 .. 8
