@@ -1,7 +1,8 @@
 """Benchmark: loops vs vectorised conv2d forward + backward (vs PyTorch when installed),
 explorer redraws and latency, notebook 07's training, and the notebook series' execution time.
 
-Run with ``make bench`` (or ``python benchmarks/bench_conv.py --help``).  Five tables:
+Run with ``make bench`` (or ``python benchmarks/bench_conv.py --help``; one table:
+``make bench BENCH_ARGS="--only conv"``); benchmarks/README.md gives the results.  Five tables:
 
 1. For each layer and dtype: the median time of forward + full backward
    (dx, dw, db), the GFLOP/s that implies, the ratio to PyTorch's CPU
@@ -18,8 +19,8 @@ Run with ``make bench`` (or ``python benchmarks/bench_conv.py --help``).  Five t
    tests write (tests/browser/latency.json), the time from a key press to
    the new figure in JupyterLab, with its kernel + comm and decode + paint
    parts.
-3. Notebook 07's CNN: a training step, its conv layer with the columns
-   kept from forward to backward or rebuilt, and the notebook's training.
+3. Notebook 07's CNN: a training step, its conv layer's forward and
+   backward, and the notebook's training.
 4. Each notebook executed top to bottom in a fresh kernel.
 5. Every view in the registry (helpers.views) on the question's layer: a
    view added there is timed here.
@@ -259,9 +260,8 @@ def explorer_table(repeat=9):
 
 def training_table(repeat=3):
     """Notebook 07's CNN on the 8x8 digits: one SGD step on a batch of 32 (median of 300); its conv layer's
-    forward + backward with the columns kept from forward to backward (layers.Conv2D) and rebuilt (conv2d,
-    then conv2d_backward), in alternating blocks (median of 15); and the notebook's whole training loop
-    (15 epochs of 42 steps, with the loss and accuracy after each; median of 3)."""
+    forward + backward (median of 15 blocks of 100); and the notebook's whole training loop (15 epochs of
+    42 steps, with the loss and accuracy after each; median of 3)."""
     from sklearn.datasets import load_digits
 
     from helpers.layers import SGD, Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential, SoftmaxCrossEntropy
@@ -291,16 +291,11 @@ def training_table(repeat=3):
     conv, x = model.layers[0], x_train[batches[0]]
     dh = np.random.default_rng(2).normal(size=conv.forward(x).shape)
 
-    def kept():
+    def conv_step():
         conv.forward(x)
         conv.backward(dh)
 
-    def rebuilt():
-        H.conv2d(x, conv.w, conv.b, padding=1)
-        H.conv2d_backward(dh, x, conv.w, padding=1)
-
-    blocks = [[timed(lambda f=f: [f() for _ in range(100)]) / 100 for f in (kept, rebuilt)] for _ in range(15)]
-    kept_ms, rebuilt_ms = (1e3 * statistics.median(b[i] for b in blocks) for i in (0, 1))
+    conv_ms = 1e3 * statistics.median(timed(lambda: [conv_step() for _ in range(100)]) / 100 for _ in range(15))
 
     def train():
         model, loss, step = model_and_step()
@@ -313,10 +308,9 @@ def training_table(repeat=3):
 
     train_s = statistics.median(timed(train) for _ in range(repeat))
     print("\n# notebook 07's CNN (conv 3x3, 1 -> 8 channels, padding 1; ReLU; max pool; dense 128 -> 10), float64\n")
-    print("| one SGD step, batch of 32 | conv layer forward + backward, columns kept | the same, columns rebuilt "
-          "| notebook 07's training, 15 epochs |")
-    print("|---:|---:|---:|---:|")
-    print(f"| {step_ms:.2f} ms | {kept_ms:.3f} ms | {rebuilt_ms:.3f} ms | {train_s:.2f} s |")
+    print("| one SGD step, batch of 32 | conv layer forward + backward | notebook 07's training, 15 epochs |")
+    print("|---:|---:|---:|")
+    print(f"| {step_ms:.2f} ms | {conv_ms:.3f} ms | {train_s:.2f} s |")
 
 
 def notebook_table():

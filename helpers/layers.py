@@ -10,7 +10,7 @@ features (N, D).  Layers with weights expose ``params()``: a list of
 import numpy as np
 
 from . import _checks as check
-from .views.fast import conv2d_backward_from_columns, conv2d_keeping_columns
+from .views.fast import conv2d, conv2d_backward
 
 __all__ = [
     "pool_blocks", "unpool_blocks", "Conv2D", "ReLU", "MaxPool2D", "Flatten", "Dense", "SoftmaxCrossEntropy",
@@ -37,8 +37,7 @@ class Conv2D:
     """x (N, H, W, C) -> h (N, OH, OW, F): the layer of the question.
 
     kernel: K or (KH, KW);  stride, padding: as for :func:`helpers.conv2d`.
-    Forward keeps the columns matrix it multiplied (im2col of x), so that
-    backward does not build it again (see helpers.views.fast).
+    Forward keeps x, from which backward computes dL/dw (and dL/dx needs only w).
     """
 
     def __init__(self, in_channels, filters, kernel, *, rng, stride=1, padding=0):
@@ -50,14 +49,15 @@ class Conv2D:
         self.b = np.zeros(F)
         self.dw, self.db = np.zeros_like(self.w), np.zeros_like(self.b)
         self.conv = dict(stride=stride, padding=padding)
-        self.columns = None  # kept by forward for backward
+        self.x = None  # kept by forward for backward
 
     def forward(self, x):
-        h, self.columns = conv2d_keeping_columns(x, self.w, self.b, **self.conv)
+        h = conv2d(x, self.w, self.b, **self.conv)
+        self.x = x
         return h
 
     def backward(self, dh):
-        dx, self.dw[...], self.db[...] = conv2d_backward_from_columns(dh, _kept(self, "columns"), self.w)
+        dx, self.dw[...], self.db[...] = conv2d_backward(dh, _kept(self, "x"), self.w, **self.conv)
         return dx
 
     def params(self):

@@ -412,7 +412,7 @@ def test_layers_bad_input(call, error, message):
 
 
 @pytest.mark.parametrize("layer, backward, kept", [
-    (Conv2D(3, 4, 3, rng=rng), lambda layer: layer.backward(np.ones((1, 3, 3, 4))), "columns"),
+    (Conv2D(3, 4, 3, rng=rng), lambda layer: layer.backward(np.ones((1, 3, 3, 4))), "x"),
     (ReLU(), lambda layer: layer.backward(np.ones(3)), "positive"),
     (MaxPool2D(), lambda layer: layer.backward(np.ones((1, 2, 2, 3))), "winner"),
     (Flatten(), lambda layer: layer.backward(np.ones((1, 3))), "shape"),

@@ -26,25 +26,16 @@ Two choices make them fast (``make bench``):
 
 :func:`forward` and :func:`backward` call ``lap(phase)`` after each step:
 notebook 06's explorer (helpers.explorers.speed.phase_times) times them so.
-
-A layer that runs its backward pass right after its forward pass (the CNN
-of notebook 07) need not build the columns twice:
-:func:`conv2d_keeping_columns` returns them with h, and
-:func:`conv2d_backward_from_columns` takes them instead of x.
 """
-
-from typing import NamedTuple
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .. import _checks as check
-from ..geometry import crop_padding, pad_input, prepare, tap_slices, unbatch
+from ..geometry import crop_padding, pad_input, tap_slices
 from .im2col import windows
 from .signature import backward_view, forward_view
 
-__all__ = ["FEW_CHANNELS", "PHASES", "layout", "forward", "backward", "backward_dx", "conv2d", "conv2d_backward",
-           "Columns", "conv2d_keeping_columns", "conv2d_backward_from_columns"]
+__all__ = ["FEW_CHANNELS", "PHASES", "layout", "forward", "backward", "backward_dx", "conv2d", "conv2d_backward"]
 
 FEW_CHANNELS = 8  # below this many input channels, the planes layout
 PHASES = ("im2col ×2 (copy windows)", "forward: cols @ W.T", "dL/dw: dh.T @ cols",
@@ -107,21 +98,19 @@ def _cols_t(x, g, ones, planes):
     return a
 
 
-def forward(x, w, b, g, lap=_untimed, product="h"):
-    """(h (N, OH, OW, F), cols.T) of checked x (N, H, W, C), w (F, KH, KW, C), b (F,) or None.
+def forward(x, w, b, g, lap=_untimed):
+    """h (N, OH, OW, F) of checked x (N, H, W, C), w (F, KH, KW, C), b (F,) or None.
 
-    cols.T is (R + 1, M) with the row of ones when b is given, else (R, M),
-    in the layout of `product` (its own, or "dw" to keep it for backward).
     lap(phase) is called after each step (one of PHASES).
     """
     w2 = w.reshape(g.filters, -1)  # (F, R)
     if b is not None:
         w2 = np.concatenate([w2, b[:, None]], axis=1)  # (F, R + 1): b multiplies the row of ones
-    cols_t = _cols_t(x, g, ones=b is not None, planes=layout(g, product) == "planes")
+    cols_t = _cols_t(x, g, ones=b is not None, planes=layout(g, "h") == "planes")  # (R [+ 1], M)
     lap(IM2COL)
     h = cols_t.T @ w2.T  # (M, F)
     lap(FORWARD)
-    return h.reshape(len(x), *g.out, g.filters), cols_t
+    return h.reshape(len(x), *g.out, g.filters)
 
 
 def backward(dh, x, w, g, lap=_untimed):
@@ -178,8 +167,7 @@ def conv2d(x, w, b, g):
     x: (H, W, C) or (N, H, W, C);  w: (F, KH, KW, C);  b: (F,) or None.
     Returns h: (OH, OW, F) or (N, OH, OW, F).
     """
-    h, _ = forward(x, w, b, g)
-    return h
+    return forward(x, w, b, g)
 
 
 @backward_view
@@ -190,46 +178,3 @@ def conv2d_backward(dh, x, w, g):
     w: (F, KH, KW, C).  Returns (dx, dw, db) with the shapes of x, w and (F,).
     """
     return backward(dh, x, w, g)
-
-
-class Columns(NamedTuple):
-    """What :func:`conv2d_keeping_columns` keeps for the backward pass."""
-
-    geometry: object  # the ConvGeometry of the forward pass
-    cols_t: np.ndarray  # (R + 1, N*OH*OW): the columns matrix, transposed, with its row of ones
-
-
-def conv2d_keeping_columns(x, w, b=None, *, stride=1, padding=0, dilation=1):
-    """:func:`conv2d`, also returning the columns matrix that its backward pass would build again.
-
-    Same arguments as conv2d.  Returns (h, columns) for
-    :func:`conv2d_backward_from_columns`.  The columns are laid out as
-    conv2d_backward lays them out for dL/dw, so the gradients are the same
-    numbers; they take about KH·KW times the memory of x until dropped.
-    """
-    g, x, w, b, _ = prepare(x, w, b=b, stride=stride, padding=padding, dilation=dilation)
-    b = np.zeros(g.filters, dtype=w.dtype) if b is None else b  # so that the columns have their row of ones
-    h, cols_t = forward(x, w, b, g, product="dw")  # in the layout conv2d_backward multiplies
-    return unbatch(g, h), Columns(g, cols_t)
-
-
-def conv2d_backward_from_columns(dh, columns, w):
-    """:func:`conv2d_backward` from the columns of :func:`conv2d_keeping_columns` instead of x.
-
-    dh: the shape of that forward pass's h;  w: (F, KH, KW, C), the same
-    weights.  Returns (dx, dw, db), equal to conv2d_backward(dh, x, w, ...)
-    for the x of that forward pass.
-    """
-    if not isinstance(columns, Columns):
-        raise TypeError(f"columns must be the Columns returned by conv2d_keeping_columns, got {type(columns).__name__}")
-    g, cols_t = columns
-    dh, w = check.float_arrays(dh=dh, w=w)
-    check.same_shape("dh", dh.shape, g.out_shape, "the forward output's shape")
-    check.same_shape("w", w.shape, (g.filters, *g.kernel, g.channels), "the forward pass's weight shape")
-    dtype = np.result_type(dh, w, cols_t)  # as conv2d_backward would compute with that x
-    dh, w, cols_t = (a.astype(dtype, copy=False) for a in (dh, w, cols_t))
-    dh = dh if g.batch is not None else dh[None]
-    dw, db = _dw_db(dh, cols_t, w, g)
-    return unbatch(g, backward_dx(dh, w, g)), dw, db
-
-
