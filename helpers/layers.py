@@ -128,7 +128,7 @@ class MaxPool2D:
         return blocks.max(axis=-1)
 
     def backward(self, dh):
-        winner = _kept(self, "winner")
+        winner = _kept(self, "winner")  # which of the 4 won, kept by forward
         routed = np.zeros((*dh.shape, 4))
         np.put_along_axis(routed, winner[..., None], dh[..., None], axis=-1)
         return unpool_blocks(routed, self.x_shape)
