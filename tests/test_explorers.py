@@ -264,7 +264,7 @@ def test_time_phases_explorer(monkeypatch):
     times, _ = fake_time_phases(size=48, channels=32)  # the last state set: the products' share of its total
     share = 100 * sum(times[phase] for phase in E.PHASES[1:4]) / sum(times.values())
     assert f"the three matrix products take {share:.0f}%" in explorer.text
-    # the learner reads no maintainer's jargon: the memory layouts are the benchmarks' README's and helpers.views.fast's business
+    # the learner reads no maintainer's jargon: the memory layouts are helpers.views.fast's business
     assert not any(word in text for text in texts for word in ("planes", "rows", "layout"))
 
 
