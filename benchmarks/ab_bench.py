@@ -8,13 +8,15 @@ B and B', two of this tree.  The parent asks them in turn for a block of timed r
 (rounds of A, B, B' in rotating order, a pause before each block, as in bench_conv.py), so the machine's
 drift hits all three alike.  For each step it prints the median ms of each, the median over rounds of
 B/A (the change) and of B'/B (the same code twice: the noise on this machine now), and says whether
-B/A lies within the range of B'/B (and 1), or B is faster or slower.  Steps: conv2d + conv2d_backward
-on bench_conv.py's layers, each view of the registry on the question's layer, each explorer's figure
-function drawn to a PNG, and a training step of notebook 07's network.
+B/A lies within the noise (no farther from 1 than the farthest B'/B, either way), or B is faster or
+slower.  Steps: conv2d + conv2d_backward on bench_conv.py's layers, each view of the registry on the
+question's layer, each explorer's figure function drawn to a PNG (on each tree's own example data), and
+a training step of notebook 07's network.
 """
 
 import argparse
 import json
+import math
 import statistics
 import subprocess
 import sys
@@ -119,9 +121,10 @@ def compare(workers, names, rounds, block, rest):
 
 
 def judge(change, noise):
-    """"within noise" if the median B/A lies in the range of B'/B (widened to 1), else "faster" or "slower"."""
-    low, high = min(*noise, 1.0), max(*noise, 1.0)
-    return "within noise" if low <= change <= high else "faster" if change < low else "slower"
+    """"within noise" if the median B/A is no farther from 1 (as a factor, either way) than the farthest B'/B,
+    else "faster" or "slower"."""
+    reach = max(abs(math.log(ratio)) for ratio in noise)
+    return "within noise" if abs(math.log(change)) <= reach else "faster" if change < 1 else "slower"
 
 
 def main():
@@ -150,7 +153,7 @@ def main():
                 print(f"| {name} | {ms[0]:.3f} | {ms[1]:.3f} | {ms[2]:.3f} | {statistics.median(change):.3f} "
                       f"({q[0][0]:.2f} to {q[0][2]:.2f}) | {statistics.median(noise):.3f} ({q[1][0]:.2f} to "
                       f"{q[1][2]:.2f}) | {verdict} |", flush=True)
-            print(f"\n{within} of {len(names)} steps: B/A within the range of B'/B (the same code timed twice)")
+            print(f"\n{within} of {len(names)} steps: B/A within the noise of B'/B (the same code timed twice)")
         finally:
             for worker in workers:
                 worker.close()

@@ -68,7 +68,8 @@ def test_the_ab_benchmark_times_two_trees_alternately_and_judges_by_the_noise():
 
     assert ab_bench.judge(1.02, [0.97, 1.05]) == "within noise"
     assert ab_bench.judge(0.90, [0.97, 1.05]) == "faster" and ab_bench.judge(1.10, [0.97, 1.05]) == "slower"
-    assert ab_bench.judge(1.01, [1.03, 1.04]) == "within noise"  # the range is widened to 1
+    assert ab_bench.judge(1.04, [0.96, 0.99]) == "within noise"  # as far from 1 as B'/B goes, either way
+    assert ab_bench.judge(1.05, [0.96, 0.99]) == "slower"
     root = Path(__file__).parent.parent
     result = subprocess.run([sys.executable, str(root / "benchmarks" / "ab_bench.py"), "--old", str(root),
                              "--only", "view fast", "--rounds", "2", "--block", "1", "--rest", "0"],
@@ -76,4 +77,4 @@ def test_the_ab_benchmark_times_two_trees_alternately_and_judges_by_the_noise():
     assert result.returncode == 0, result.stderr[-2000:]
     rows = [line for line in result.stdout.splitlines() if line.startswith("| view fast")]
     assert [row.split(" | ")[0] for row in rows] == ["| view fast forward", "| view fast backward"]
-    assert "2 steps: B/A within the range of B'/B" in result.stdout.splitlines()[-1]
+    assert "of 2 steps: B/A within the noise of B'/B" in result.stdout.splitlines()[-1]
