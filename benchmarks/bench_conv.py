@@ -1,7 +1,8 @@
 """Benchmark: loops vs vectorised conv2d forward + backward (vs PyTorch when installed),
 explorer redraws and latency, notebook 07's training, and the notebook series' execution time.
 
-Run with ``make bench`` (or ``python benchmarks/bench_conv.py --help``).  Five tables:
+Run with ``make bench`` (or ``python benchmarks/bench_conv.py --help``; one table:
+``make bench BENCH_ARGS="--only conv"``); benchmarks/README.md gives the results.  Five tables:
 
 1. For each layer and dtype: the median time of forward + full backward
    (dx, dw, db), the GFLOP/s that implies, the ratio to PyTorch's CPU
@@ -18,8 +19,8 @@ Run with ``make bench`` (or ``python benchmarks/bench_conv.py --help``).  Five t
    tests write (tests/browser/latency.json), the time from a key press to
    the new figure in JupyterLab, with its kernel + comm and decode + paint
    parts.
-3. Notebook 07's CNN: a training step, its conv layer with the columns
-   kept from forward to backward or rebuilt, and the notebook's training.
+3. Notebook 07's CNN: a training step, its conv layer's forward and
+   backward, and the notebook's training.
 4. Each notebook executed top to bottom in a fresh kernel.
 5. Every view in the registry (helpers.views) on the question's layer: a
    view added there is timed here.
@@ -201,25 +202,11 @@ def measure(layer, dtype, rng, budget, with_loops):
 
 
 def explorer_cases():
-    """(notebook, name, figure function) for every explorer: its figure function at the default settings."""
-    from helpers import explorers as E
-    from helpers.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential
+    """(notebook, name, figure function) for every explorer of the registry: its figure function on its example data."""
+    from helpers.explorers import EXPLORERS
 
-    rng = np.random.default_rng(0)
-    x2, w2, dh2 = rng.integers(-3, 4, (5, 6)), rng.integers(-2, 3, (3, 3)), rng.integers(-2, 3, (3, 4))
-    x3, w3, dh3 = rng.integers(-3, 4, (5, 5, 3)), rng.integers(-2, 3, (3, 3, 3)), rng.integers(-2, 3, (3, 3))
-    w4, dh4 = rng.normal(size=(16, 3, 3, 3)), rng.normal(size=(3, 3, 16))
-    model = Sequential(Conv2D(1, 8, 3, padding=1, rng=rng), ReLU(), MaxPool2D(), Flatten(), Dense(128, 10, rng=rng))
-    images, labels = rng.random((10, 8, 8, 1)), np.arange(10)
-    return [
-        ("01", "single channel", partial(E.single_channel_figure, x2, w2, dh2)),
-        ("02", "multi channel", partial(E.multi_channel_figure, x3, w3, dh3)),
-        ("03", "multi filter", partial(E.multi_filter_figure, dh4, w4)),
-        ("04", "stride/padding", E.stride_padding_figure),
-        ("05", "conv matrix", E.conv_matrix_figure),
-        ("06", "time phases", E.time_phases_figure),
-        ("07", "prediction", partial(E.prediction_figure, model, images, labels)),
-    ]
+    return [(entry.notebook, name.replace("_", " "), partial(entry.figure, **entry.example()))
+            for name, entry in EXPLORERS.items()]
 
 
 def explorer_table(repeat=9):
@@ -231,7 +218,7 @@ def explorer_table(repeat=9):
     the browser tests write (key press -> new figure painted, in JupyterLab
     in Chromium; see tests/browser/test_jupyterlab.py).
     """
-    from helpers.explorers.core import draw_state
+    from helpers.explorers.drawing import draw_state
 
     browser = json.loads(LATENCY_REPORT.read_text()) if LATENCY_REPORT.exists() else {}
     print("\n# explorers: one redraw at the default settings (median of 9), and key press -> new figure in the browser")
@@ -273,9 +260,8 @@ def explorer_table(repeat=9):
 
 def training_table(repeat=3):
     """Notebook 07's CNN on the 8x8 digits: one SGD step on a batch of 32 (median of 300); its conv layer's
-    forward + backward with the columns kept from forward to backward (layers.Conv2D) and rebuilt (conv2d,
-    then conv2d_backward), in alternating blocks (median of 15); and the notebook's whole training loop
-    (15 epochs of 42 steps, with the loss and accuracy after each; median of 3)."""
+    forward + backward (median of 15 blocks of 100); and the notebook's whole training loop (15 epochs of
+    42 steps, with the loss and accuracy after each; median of 3)."""
     from sklearn.datasets import load_digits
 
     from helpers.layers import SGD, Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential, SoftmaxCrossEntropy
@@ -305,16 +291,11 @@ def training_table(repeat=3):
     conv, x = model.layers[0], x_train[batches[0]]
     dh = np.random.default_rng(2).normal(size=conv.forward(x).shape)
 
-    def kept():
+    def conv_step():
         conv.forward(x)
         conv.backward(dh)
 
-    def rebuilt():
-        H.conv2d(x, conv.w, conv.b, padding=1)
-        H.conv2d_backward(dh, x, conv.w, padding=1)
-
-    blocks = [[timed(lambda f=f: [f() for _ in range(100)]) / 100 for f in (kept, rebuilt)] for _ in range(15)]
-    kept_ms, rebuilt_ms = (1e3 * statistics.median(b[i] for b in blocks) for i in (0, 1))
+    conv_ms = 1e3 * statistics.median(timed(lambda: [conv_step() for _ in range(100)]) / 100 for _ in range(15))
 
     def train():
         model, loss, step = model_and_step()
@@ -327,10 +308,9 @@ def training_table(repeat=3):
 
     train_s = statistics.median(timed(train) for _ in range(repeat))
     print("\n# notebook 07's CNN (conv 3x3, 1 -> 8 channels, padding 1; ReLU; max pool; dense 128 -> 10), float64\n")
-    print("| one SGD step, batch of 32 | conv layer forward + backward, columns kept | the same, columns rebuilt "
-          "| notebook 07's training, 15 epochs |")
-    print("|---:|---:|---:|---:|")
-    print(f"| {step_ms:.2f} ms | {kept_ms:.3f} ms | {rebuilt_ms:.3f} ms | {train_s:.2f} s |")
+    print("| one SGD step, batch of 32 | conv layer forward + backward | notebook 07's training, 15 epochs |")
+    print("|---:|---:|---:|")
+    print(f"| {step_ms:.2f} ms | {conv_ms:.3f} ms | {train_s:.2f} s |")
 
 
 def notebook_table():

@@ -5,13 +5,14 @@ x (H, W, C) or (N, H, W, C);  w (F, KH, KW, C);  b (F,);
 h and dh (OH, OW, F) or (N, OH, OW, F).
 
 Views of the same backward pass, tested against each other
-(the registry :data:`helpers.views.BACKWARD_VIEWS`):
+(the registry :data:`helpers.views.BACKWARD_VIEWS`, one module per view):
 
-* :func:`conv2d_backward_loops`   -- the readable loop reference (scatter view)
-* :func:`conv2d_backward_formula` -- correlations with the rotated kernel
-* :func:`conv2d_backward_matrix`  -- dL/dx = C.T @ dL/dh, dL/dw from C's pattern
-* :func:`conv2d_backward_im2col`  -- im2col, matrix products, col2im
-* :func:`conv2d_backward`         -- the same products laid out for speed (helpers.fast)
+* :func:`conv2d_backward_loops`   -- the readable loop reference (scatter view), helpers.views.loops
+* :func:`conv2d_backward_formula` -- correlations with the rotated kernel, helpers.views.formula
+* :func:`conv2d_backward_matrix`  -- dL/dx = C.T @ dL/dh, dL/dw from C's pattern, helpers.views.matrix
+* :func:`conv2d_backward_im2col`  -- im2col, matrix products, col2im, helpers.views.im2col
+* :func:`conv2d_backward`         -- the same products laid out for speed, helpers.views.fast
+* :func:`conv2d_backward_by_convolutions` -- conv2d_transpose and conv2d, helpers.views.convolutions
 
 The submodules ``checkers``, ``explorers``, ``plotting`` and ``layers`` load
 on first use, so ``import helpers`` imports neither matplotlib nor IPython;
@@ -26,14 +27,15 @@ from . import _requirements
 
 _requirements.on_import(Path(__file__).parent)  # before numpy: names a package that is missing or too old
 
-from .fast import conv2d, conv2d_backward, conv2d_backward_by_convolutions, conv2d_transpose
-from .formula import conv2d_backward_formula, correlate2d, dilate, full_convolve2d, rotate180
 from .geometry import ConvGeometry, conv_geometry, output_size, window_geometry
 from .gradcheck import compare, numerical_gradient, rel_error
-from .im2col_view import col2im, conv2d_backward_im2col, conv2d_im2col, im2col
-from .matrix import conv2d_backward_matrix, conv2d_matrix, conv_matrix, conv_matrix_pattern
-from .reference import conv2d_backward_loops, conv2d_loops
 from .views import BACKWARD_VIEWS, FORWARD_VIEWS
+from .views.convolutions import conv2d_backward_by_convolutions, conv2d_transpose
+from .views.fast import conv2d, conv2d_backward
+from .views.formula import conv2d_backward_formula, correlate2d, dilate, full_convolve2d, rotate180
+from .views.im2col import col2im, conv2d_backward_im2col, conv2d_im2col, im2col
+from .views.loops import conv2d_backward_loops, conv2d_loops
+from .views.matrix import conv2d_backward_matrix, conv2d_matrix, conv_matrix, conv_matrix_pattern
 
 LAZY_SUBMODULES = ("checkers", "explorers", "plotting", "layers")
 

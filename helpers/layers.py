@@ -1,15 +1,16 @@
 """A tiny CNN built only from the derived gradients (notebook 07).
 
-Each layer keeps what its backward pass needs from the forward pass, and its
-backward sits right next to its forward.  Shapes are channels-last:
-images (N, H, W, C), features (N, D).  Layers with weights expose
-``params()``: a list of (array, gradient) pairs for the optimiser.
+Each layer keeps what its backward pass needs from the forward pass (an
+attribute that is None until forward runs), and its backward sits right
+next to its forward.  Shapes are channels-last: images (N, H, W, C),
+features (N, D).  Layers with weights expose ``params()``: a list of
+(array, gradient) pairs for the optimiser.
 """
 
 import numpy as np
 
 from . import _checks as check
-from .fast import conv2d_backward_from_columns, conv2d_keeping_columns
+from .views.fast import conv2d, conv2d_backward
 
 __all__ = [
     "pool_blocks", "unpool_blocks", "Conv2D", "ReLU", "MaxPool2D", "Flatten", "Dense", "SoftmaxCrossEntropy",
@@ -17,16 +18,12 @@ __all__ = [
 ]
 
 
-class SetByForward:
-    """A layer attribute that forward sets for backward: read before forward, a clear error."""
-
-    def __set_name__(self, owner, name):
-        self.name = name
-
-    def __get__(self, layer, owner=None):
-        if layer is None:
-            return self
-        raise ValueError(f"{owner.__name__}.backward needs the {self.name} that forward keeps: call forward first")
+def _kept(layer, name):
+    """layer.<name>, which forward keeps for backward: a clear error if forward has not run yet."""
+    value = getattr(layer, name)
+    if value is None:
+        raise ValueError(f"{type(layer).__name__}.backward needs the {name} that forward keeps: call forward first")
+    return value
 
 
 def _upstream(dh, shape):
@@ -40,11 +37,8 @@ class Conv2D:
     """x (N, H, W, C) -> h (N, OH, OW, F): the layer of the question.
 
     kernel: K or (KH, KW);  stride, padding: as for :func:`helpers.conv2d`.
-    Forward keeps the columns matrix it multiplied (im2col of x), so that
-    backward does not build it again (see helpers.fast).
+    Forward keeps x, from which backward computes dL/dw (and dL/dx needs only w).
     """
-
-    columns = SetByForward()
 
     def __init__(self, in_channels, filters, kernel, *, rng, stride=1, padding=0):
         C = check.integer("in_channels", in_channels, minimum=1)
@@ -55,13 +49,15 @@ class Conv2D:
         self.b = np.zeros(F)
         self.dw, self.db = np.zeros_like(self.w), np.zeros_like(self.b)
         self.conv = dict(stride=stride, padding=padding)
+        self.x = None  # kept by forward for backward
 
     def forward(self, x):
-        h, self.columns = conv2d_keeping_columns(x, self.w, self.b, **self.conv)
+        h = conv2d(x, self.w, self.b, **self.conv)
+        self.x = x
         return h
 
     def backward(self, dh):
-        dx, self.dw[...], self.db[...] = conv2d_backward_from_columns(dh, self.columns, self.w)
+        dx, self.dw[...], self.db[...] = conv2d_backward(dh, _kept(self, "x"), self.w, **self.conv)
         return dx
 
     def params(self):
@@ -71,14 +67,16 @@ class Conv2D:
 class ReLU:
     """max(x, 0), any shape; the gradient passes where the input was positive."""
 
-    positive = SetByForward()
+    def __init__(self):
+        self.positive = None  # kept by forward for backward: where x > 0
 
     def forward(self, x):
         self.positive = check.real_array("x", x) > 0
         return np.where(self.positive, x, 0.0)
 
     def backward(self, dh):
-        return np.where(self.positive, _upstream(dh, self.positive.shape), 0.0)
+        positive = _kept(self, "positive")
+        return np.where(positive, _upstream(dh, positive.shape), 0.0)
 
     def params(self):
         return []
@@ -120,8 +118,8 @@ class MaxPool2D:
     columns are dropped by the forward pass and get zero gradient.
     """
 
-    x_shape = SetByForward()
-    winner = SetByForward()
+    def __init__(self):
+        self.x_shape = self.winner = None  # kept by forward for backward
 
     def forward(self, x):
         self.x_shape = x.shape
@@ -130,8 +128,9 @@ class MaxPool2D:
         return blocks.max(axis=-1)
 
     def backward(self, dh):
+        winner = _kept(self, "winner")  # which of the 4 won, kept by forward
         routed = np.zeros((*dh.shape, 4))
-        np.put_along_axis(routed, self.winner[..., None], dh[..., None], axis=-1)
+        np.put_along_axis(routed, winner[..., None], dh[..., None], axis=-1)
         return unpool_blocks(routed, self.x_shape)
 
     def params(self):
@@ -141,7 +140,8 @@ class MaxPool2D:
 class Flatten:
     """(N, ...) -> (N, D); backward reshapes back."""
 
-    shape = SetByForward()
+    def __init__(self):
+        self.shape = None  # kept by forward for backward
 
     def forward(self, x):
         x = check.real_array("x", x)
@@ -151,7 +151,7 @@ class Flatten:
         return x.reshape(len(x), -1)
 
     def backward(self, dh):
-        N, *rest = self.shape
+        N, *rest = _kept(self, "shape")
         return _upstream(dh, (N, int(np.prod(rest)))).reshape(self.shape)
 
     def params(self):
@@ -161,13 +161,12 @@ class Flatten:
 class Dense:
     """x (N, D) -> x @ w + b, w (D, M), b (M,)."""
 
-    x = SetByForward()
-
     def __init__(self, inputs, outputs, *, rng):
         D, M = check.integer("inputs", inputs, minimum=1), check.integer("outputs", outputs, minimum=1)
         self.w = check.generator("rng", rng).normal(size=(D, M)) * np.sqrt(1.0 / D)
         self.b = np.zeros(M)
         self.dw, self.db = np.zeros_like(self.w), np.zeros_like(self.b)
+        self.x = None  # kept by forward for backward
 
     def forward(self, x):
         x = check.rank("x", check.real_array("x", x), (2,), "(N, D)")
@@ -177,7 +176,7 @@ class Dense:
         return x @ self.w + self.b
 
     def backward(self, dh):
-        dh = _upstream(dh, (len(self.x), self.w.shape[1]))
+        dh = _upstream(dh, (len(_kept(self, "x")), self.w.shape[1]))
         self.dw[...] = self.x.T @ dh
         self.db[...] = dh.sum(axis=0)
         return dh @ self.w.T
@@ -202,8 +201,8 @@ def _logits_and_labels(logits, labels):
 class SoftmaxCrossEntropy:
     """Mean cross-entropy of softmax(logits (N, K)) against integer labels (N,)."""
 
-    probs = SetByForward()
-    labels = SetByForward()
+    def __init__(self):
+        self.probs = self.labels = None  # kept by forward for backward
 
     def forward(self, logits, labels):
         logits, labels = _logits_and_labels(logits, labels)
@@ -215,7 +214,7 @@ class SoftmaxCrossEntropy:
 
     def backward(self):
         """dL/dlogits = (softmax - one_hot) / N."""
-        grad = self.probs.copy()
+        grad = _kept(self, "probs").copy()
         grad[np.arange(len(self.labels)), self.labels] -= 1
         return grad / len(self.labels)
 

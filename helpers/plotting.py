@@ -1,10 +1,10 @@
 """Small-grid figures: values written in the cells, gradients on a diverging map centred on 0.
 
 The explorers redraw these figures on every slider move, so the many small
-labels (cell values, row and column numbers) are written by
-:func:`label_collection` as glyph outlines, one artist per group (the
-machinery is in helpers/_glyphs.py), and figures are made by :func:`figure`,
-without pyplot, and drawn on a fixed layout.
+labels (cell values, row and column numbers) are written as glyph outlines,
+one artist per group (:func:`write_in_cells`; the machinery is in
+helpers/_glyphs.py), and figures are made by :func:`figure`, without pyplot,
+and drawn on a fixed layout.
 
 Sizes are for the screen: an explorer shows 1 inch of figure as 100 CSS
 pixels (drawn at 200 pixels per inch, so it is crisp on a 2x display), and
@@ -22,9 +22,10 @@ from matplotlib.patches import Rectangle
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from ._glyphs import glyph_labels
-from .accessible import COLOUR_BAR, describe, show_figure, text_colour
+from .accessible import describe, show_figure, text_colour
+from .alt_text import COLOUR_BAR
 
-__all__ = ["draw_grid", "mark_cells", "mark_block", "figure", "grid_figure", "colour_bar", "label_collection",
+__all__ = ["draw_grid", "write_in_cells", "mark_cells", "mark_block", "figure", "grid_figure", "colour_bar",
            "index_labels", "cell_borders", "show_figure", "describe", "GRADIENT_CMAP", "SMALLEST_FONT", "SCREEN_DPI",
            "WIDEST"]
 
@@ -32,8 +33,6 @@ GRADIENT_CMAP = "RdBu_r"  # blue < 0 < red, white at 0
 SCREEN_DPI = 100  # CSS pixels per inch of figure, as an explorer shows it
 SMALLEST_FONT = 7.5  # points: 10.4 CSS pixels at SCREEN_DPI
 WIDEST = 8.4  # inches: the output area's 848 CSS pixels at a 1280 x 800 window with JupyterLab's file browser open
-
-label_collection = glyph_labels  # label_collection(ax, xy, texts, *, size, colors, transform, ha, va, rotation, clip)
 
 
 def _fmt(value):
@@ -53,24 +52,24 @@ def index_labels(ax, rows, cols, xlabel="col", ylabel="row", size=SMALLEST_FONT,
     shift = lambda dx, dy: ScaledTranslation(dx / 72, dy / 72, ax.figure.dpi_scale_trans)  # noqa: E731  points
     below = blended_transform_factory(ax.transData, ax.transAxes) + shift(0, -3)
     left = blended_transform_factory(ax.transAxes, ax.transData) + shift(-3, 0)
-    col_labels = label_collection(ax, [(c, 0) for c in range(cols)], [str(origin + c) for c in range(cols)],
-                                  size=size, va="top", transform=below, clip=False)
+    col_labels = glyph_labels(ax, [(c, 0) for c in range(cols)], [str(origin + c) for c in range(cols)],
+                              size=size, va="top", transform=below, clip=False)
     if col_labels.sizes_pt[:, 0].max() + 1.5 > _cell_width(ax, rows, cols):  # 1.5 points apart at least
         col_labels.remove()
-        col_labels = label_collection(ax, [(c, 0) for c in range(0, cols, 2)],
-                                      [str(origin + c) for c in range(0, cols, 2)],
-                                      size=size, va="top", transform=below, clip=False)
-    row_labels = label_collection(ax, [(0, r) for r in range(rows)], [str(origin + r) for r in range(rows)],
-                                  size=size, ha="right", transform=left, clip=False)
+        col_labels = glyph_labels(ax, [(c, 0) for c in range(0, cols, 2)],
+                                  [str(origin + c) for c in range(0, cols, 2)],
+                                  size=size, va="top", transform=below, clip=False)
+    row_labels = glyph_labels(ax, [(0, r) for r in range(rows)], [str(origin + r) for r in range(rows)],
+                              size=size, ha="right", transform=left, clip=False)
     # the axis names sit 3 points beyond the tallest column number and the widest row number
     height = col_labels.sizes_pt[:, 1].max()
     width = row_labels.sizes_pt[:, 0].max()
     if xlabel:
-        label_collection(ax, [(0.5, 0)], [xlabel], size=8, va="top", clip=False,
-                         transform=ax.transAxes + shift(0, -6 - height))
+        glyph_labels(ax, [(0.5, 0)], [xlabel], size=8, va="top", clip=False,
+                     transform=ax.transAxes + shift(0, -6 - height))
     if ylabel:
-        label_collection(ax, [(0, 0.5)], [ylabel], size=8, ha="right", rotation=90, clip=False,
-                         transform=ax.transAxes + shift(-6 - width, 0))
+        glyph_labels(ax, [(0, 0.5)], [ylabel], size=8, ha="right", rotation=90, clip=False,
+                     transform=ax.transAxes + shift(-6 - width, 0))
 
 
 def _cell_width(ax, rows, cols):
@@ -114,11 +113,22 @@ def draw_grid(ax, a, title="", *, annotate=True, vmax=None, cmap=GRADIENT_CMAP, 
     index_labels(ax, rows, cols, *(("col", "row") if axis_names else ("", "")), origin=origin)
     image.cell_origin = origin  # for the text alternative (helpers.accessible.describe): numbered as shown
     if annotate and rows <= 12 and cols <= 12:
-        r, c = np.indices(a.shape)
-        label_collection(ax, np.column_stack([c.ravel(), r.ravel()]), [_fmt(v) for v in a.ravel()],
-                         size=fontsize or (9 if max(rows, cols) <= 6 else SMALLEST_FONT),
-                         colors=text_colour(image.cmap(image.norm(a.ravel()))))  # >= 4.5:1 on every cell
+        write_in_cells(ax, [[_fmt(v) for v in row] for row in a],
+                       size=fontsize or (9 if max(rows, cols) <= 6 else SMALLEST_FONT),
+                       colors=text_colour(image.cmap(image.norm(a))))  # >= 4.5:1 on every cell
     return image
+
+
+def write_in_cells(ax, texts, *, size=SMALLEST_FONT, colors="black"):
+    """Write texts[r][c] centred in cell (r, c) of the grid drawn in ax, as one artist; empty texts are left out.
+
+    texts: (rows, cols) strings;  size: points;  colors: one colour, or one
+    per cell (rows, cols).  Returns the artist (helpers/_glyphs.py).
+    """
+    texts = np.asarray(texts, dtype=str)
+    r, c = np.nonzero(texts != "")
+    colors = colors if isinstance(colors, str) else np.asarray(colors)[r, c]
+    return glyph_labels(ax, np.column_stack([c, r]), texts[r, c], size=size, colors=colors)
 
 
 def mark_cells(ax, cells, color="black", linewidth=2.5, labels=None, size=0.92, fontsize=SMALLEST_FONT):
@@ -212,94 +222,5 @@ def colour_bar(cax, image, steps=64):
     cax.set_yticks([])
     ticks = sorted({low, high, 0.0} if low < 0 < high else {low, high})
     shift = ScaledTranslation(3 / 72, 0, cax.figure.dpi_scale_trans)
-    label_collection(cax, [(1, t) for t in ticks], [_fmt(t) for t in ticks], size=SMALLEST_FONT, ha="left",
-                     transform=cax.transData + shift, clip=False)
-
-
-def _stack(ax, left, bottom, rows, cols, depth, *, step=(0.35, 0.3), color="white", edge="0.3",
-           highlight=None, highlight_color="tab:red", cell=1.0):
-    """A volume (rows, cols, depth) drawn as `depth` stacked maps, map 0 in front, seen from the upper right.
-
-    Each map is a rows x cols grid of square cells of side `cell`; map k is
-    shifted by k * step.  highlight: the index of one map to colour.
-    Returns the (x, y) of the front map's centre and of the stack's top-right corner.
-    """
-    for k in reversed(range(depth)):
-        x0, y0 = left + k * step[0], bottom + k * step[1]
-        face = highlight_color if k == highlight else color
-        ax.add_patch(Rectangle((x0, y0), cols * cell, rows * cell, facecolor=face, edgecolor=edge,
-                               linewidth=0.8, alpha=1.0, zorder=2 + depth - k))
-    top = 3 + depth
-    ax.vlines(left + cell * np.arange(1, cols), bottom, bottom + rows * cell, color=edge, linewidth=0.4, zorder=top)
-    ax.hlines(bottom + cell * np.arange(1, rows), left, left + cols * cell, color=edge, linewidth=0.4, zorder=top)
-    centre = (left + cols * cell / 2, bottom + rows * cell / 2)
-    corner = (left + cols * cell + (depth - 1) * step[0], bottom + rows * cell + (depth - 1) * step[1])
-    return centre, corner
-
-
-def question_layer_figure():
-    """The question's layer as volumes: x (5, 5, 3), 16 filters (3, 3, 3), h (3, 3, 16), and the backward flow.
-
-    Top, the forward pass; bottom, dL/dx: dL/dh[:, :, f], zero-padded, is
-    correlated with filter f rotated by 180 degrees, and the 16 shares add up.
-    Returns a matplotlib figure (made by pyplot: a cell that ends with it shows it).
-    """
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(11, 5.6))
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.99)
-    ax.set_xlim(-1, 47)
-    ax.set_ylim(-2.2, 21)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
-    red, blue, grey = "#f4a582", "#92c5de", "0.93"
-
-    def text(x, y, s, **kw):
-        ax.text(x, y, s, ha="center", va="top", fontsize=9.5, **kw)  # 10 CSS px at the output area's width
-
-    def arrow(start, end, color="black", label="", above=True):
-        ax.annotate("", end, start, arrowprops=dict(arrowstyle="-|>", color=color, linewidth=1.5,
-                                                     shrinkA=2, shrinkB=2))
-        if label:
-            mid = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2 + (0.5 if above else -0.5))
-            ax.text(*mid, label, ha="center", va="bottom" if above else "top", fontsize=9.5, color=color)
-
-    # forward: x -> 16 filters -> h
-    ax.text(-0.5, 20.5, "forward", fontsize=11, weight="bold", va="top")
-    _stack(ax, 0, 12, 5, 5, 3, color=blue)
-    text(3.3, 11.6, "x  (5, 5, 3)\nH × W × C")
-    for n, f in enumerate((0, 1, 15)):
-        left = 11 + 4.6 * n
-        _stack(ax, left, 13, 3, 3, 3, color="0.85", highlight=0 if f == 1 else None, highlight_color="0.6")
-        text(left + 1.8, 12.6, f"w[{f}]")
-    ax.text(19.85, 14.5, "…", fontsize=14, ha="center", va="center")
-    text(17.8, 11.2, "16 filters  (16, 3, 3, 3)\nF × KH × KW × C")
-    _, h_corner = _stack(ax, 33, 13, 3, 3, 16, step=(0.3, 0.24), color=grey, highlight=1, highlight_color="0.6")
-    text(36.7, 12.6, "h  (3, 3, 16), one map per filter:\nthe shaded map 1 is the shaded\nfilter w[1] slid over x")
-    arrow((7.2, 14.5), (10.6, 14.5))
-    arrow((25.8, 14.5), (32.6, 14.5), label="stride 1, padding 0")
-
-    # backward, drawn for the same filter f = 1: map 1 of dL/dh, zero-padded -> correlate with rot180(w[1])
-    # -> filter 1's share; the 16 shares -> sum -> dL/dx
-    ax.text(-0.5, 9.3, "backward", fontsize=11, weight="bold", va="top", color="tab:red")
-    _stack(ax, 38, 2, 3, 3, 16, step=(0.3, 0.24), color=grey, highlight=1, highlight_color=red)
-    text(41.7, 1.6, "dL/dh  (3, 3, 16)")
-    ax.add_patch(Rectangle((26, 0), 7, 7, facecolor="white", edgecolor="0.5", linewidth=0.8, linestyle="--"))
-    ax.vlines(26 + np.arange(1, 7), 0, 7, color="0.85", linewidth=0.4)
-    ax.hlines(np.arange(1, 7), 26, 33, color="0.85", linewidth=0.4)
-    _stack(ax, 28, 2, 3, 3, 1, color=red)
-    text(29.5, -0.4, "dL/dh[:, :, 1], zero-padded\nby K − 1 = 2:  7 × 7")
-    _stack(ax, 13, 1, 5, 5, 3, color="#fddbc7")
-    text(16.3, 0.6, "filter 1's share  (5, 5, 3)")
-    _stack(ax, 0, 1, 5, 5, 3, color=red)
-    text(3.3, 0.6, "dL/dx  (5, 5, 3)")
-    arrow((37.6, 3.5), (33.4, 3.5), color="tab:red", label="map 1")
-    arrow((25.6, 3.5), (19.4, 3.5), color="tab:red", label="correlate with\nw[1] rotated by 180°")
-    arrow((12.6, 3.5), (6.6, 3.5), color="tab:red", label="sum over\nthe 16 filters")
-    arrow((19.5, 9.4), (22.2, 6.1), color="0.4")
-    fig.description = (
-        "The question's layer as volumes. Forward: x (5, 5, 3) and 16 filters (3, 3, 3) give h (3, 3, 16), "
-        "one map per filter; filter w[1] gives map 1. Backward, drawn for filter 1: map 1 of dL/dh, zero-padded "
-        "by K − 1 = 2 to 7 × 7, correlated with w[1] rotated by 180°, gives filter 1's share of dL/dx (5, 5, 3); "
-        "the 16 filters' shares sum to dL/dx")
-    return fig
+    glyph_labels(cax, [(1, t) for t in ticks], [_fmt(t) for t in ticks], size=SMALLEST_FONT, ha="left",
+                 transform=cax.transData + shift, clip=False)

@@ -4,6 +4,8 @@ Hypothesis is derandomised by default, so CI runs are repeatable.
 ``HYPOTHESIS_PROFILE=deep`` selects a random, ten times larger run for an
 occasional deeper search: every test's example count (see
 ``strategies.examples``) scales with the profile's ``max_examples``.
+``HYPOTHESIS_PROFILE=quick``, a twentieth of the examples, is for running
+the suites again on a copy of the project (tests/test_extending.py).
 """
 
 import os
@@ -25,6 +27,7 @@ settings.register_profile(
     derandomize=False,
     max_examples=1000,  # ten times hypothesis's default of 100
 )
+settings.register_profile("quick", settings.get_profile("repeatable"), max_examples=5)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 import matplotlib  # noqa: E402

@@ -12,7 +12,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from helpers import conv_geometry
-from helpers.fast import FEW_CHANNELS
+from helpers.views.fast import FEW_CHANNELS
 
 DEFAULT_EXAMPLES = 100  # hypothesis's own default max_examples, which the "repeatable" profile keeps
 
@@ -51,7 +51,7 @@ def _symmetric(padding):
 @st.composite
 def conv_cases(draw, max_size=9, max_channels=3, max_batch=3):
     batch = draw(st.one_of(st.none(), st.integers(1, max_batch)))
-    # Few channels and many: the vectorised path has a layout for each (helpers.fast.FEW_CHANNELS).
+    # Few channels and many: the vectorised path has a layout for each (helpers.views.fast.FEW_CHANNELS).
     C = draw(st.one_of(st.integers(1, max_channels), st.integers(FEW_CHANNELS, FEW_CHANNELS + 2)))
     F = draw(st.integers(1, max_channels))
     KH, KW = draw(st.integers(1, 4)), draw(st.integers(1, 4))

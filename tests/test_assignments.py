@@ -21,23 +21,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 TEACHERS_PYTHON = ROOT / ".venv-teachers" / "bin" / "python"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-
-
-def source(cell):
-    return "".join(cell["source"])
-
-
-def tags(cell):
-    return set(cell["metadata"].get("tags", []))
-
-
-def load(path):
-    return json.loads(Path(path).read_text())
-
-
-def cells_tagged(nb, tag):
-    return [c for c in nb["cells"] if tag in tags(c)]
-
+sys.path.insert(0, str(ROOT / "tools"))
+from notebook_cells import cells_tagged, load, source, tags  # noqa: E402
 
 EXERCISE_NOTEBOOKS = [p for p in NOTEBOOKS if cells_tagged(load(p), "exercise")]
 

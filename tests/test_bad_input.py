@@ -412,7 +412,7 @@ def test_layers_bad_input(call, error, message):
 
 
 @pytest.mark.parametrize("layer, backward, kept", [
-    (Conv2D(3, 4, 3, rng=rng), lambda layer: layer.backward(np.ones((1, 3, 3, 4))), "columns"),
+    (Conv2D(3, 4, 3, rng=rng), lambda layer: layer.backward(np.ones((1, 3, 3, 4))), "x"),
     (ReLU(), lambda layer: layer.backward(np.ones(3)), "positive"),
     (MaxPool2D(), lambda layer: layer.backward(np.ones((1, 2, 2, 3))), "winner"),
     (Flatten(), lambda layer: layer.backward(np.ones((1, 3))), "shape"),
@@ -445,7 +445,7 @@ def test_conv_matrix_refuses_a_matrix_above_the_limit_before_allocating():
 
 def test_conv_matrix_limit_is_the_matrix_size(monkeypatch):
     """Just under the limit builds; one entry more is refused (float32 counts 4 bytes an entry)."""
-    from helpers import matrix
+    from helpers.views import matrix
 
     w = np.ones((1, 3, 3, 1))
     monkeypatch.setattr(matrix, "MAX_MATRIX_BYTES", 4 * 16 * 8)  # C is (2*2) x (4*4): 64 float64 entries

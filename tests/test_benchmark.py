@@ -50,9 +50,31 @@ def test_the_explorer_table_times_each_explorer_and_reads_the_browser_report(tmp
     B.explorer_table(repeat=1)
     out = capsys.readouterr().out
     rows = [line for line in out.splitlines() if line.startswith("| 0")]
-    assert [row[2:4] for row in rows] == ["01", "02", "03", "04", "05", "06", "07"]
+    from helpers.explorers import EXPLORERS
+
+    assert [row[2:4] for row in rows] == [entry.notebook for entry in EXPLORERS.values()]  # every explorer, in order
+    assert [row[2:4] for row in rows][:7] == ["01", "02", "03", "04", "05", "06", "07"]
     for row in rows:
         cells = row.strip("| ").split(" | ")
         assert all(float(ms) >= 0 for ms in cells[1:6]) and float(cells[5]) > 0  # compute .. state -> PNG
         assert cells[-4:] == (["61", "80", "20", "15"] if row.startswith("| 03") else ["-"] * 4)
     assert "median <= 100 ms for every explorer: met (worst 61 ms); p90 <= 200 ms: met (worst 80 ms)" in out
+
+
+def test_the_ab_benchmark_times_two_trees_alternately_and_judges_by_the_noise():
+    import subprocess
+
+    import ab_bench
+
+    assert ab_bench.judge(1.02, [0.97, 1.05]) == "within noise"
+    assert ab_bench.judge(0.90, [0.97, 1.05]) == "faster" and ab_bench.judge(1.10, [0.97, 1.05]) == "slower"
+    assert ab_bench.judge(1.04, [0.96, 0.99]) == "within noise"  # as far from 1 as B'/B goes, either way
+    assert ab_bench.judge(1.05, [0.96, 0.99]) == "slower"
+    root = Path(__file__).parent.parent
+    result = subprocess.run([sys.executable, str(root / "benchmarks" / "ab_bench.py"), "--old", str(root),
+                             "--only", "view fast", "--rounds", "2", "--block", "1", "--rest", "0"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| view fast")]
+    assert [row.split(" | ")[0] for row in rows] == ["| view fast forward", "| view fast backward"]
+    assert "of 2 steps: B/A within the noise of B'/B" in result.stdout.splitlines()[-1]

@@ -15,24 +15,16 @@
 import ast
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+from notebook_cells import hidden, load, source, tags  # noqa: E402
+
 NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").glob("0[1-7]-*.ipynb"))
-
-
-def source(cell):
-    return "".join(cell["source"])
-
-
-def tags(cell):
-    return set(cell["metadata"].get("tags", []))
-
-
-def hidden(cell):
-    return cell["metadata"].get("jupyter", {}).get("source_hidden") is True
 
 
 def functions(cell):
@@ -135,7 +127,7 @@ def structure_problems(nb):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_exercises_have_the_structure(path):
-    assert structure_problems(json.loads(path.read_text())) == []
+    assert structure_problems(load(path)) == []
 
 
 def exercise_functions(cells, start=0):
@@ -150,7 +142,7 @@ def check_cell_after(cells, name):
 
 def test_the_capstone_closes_notebook_04_with_hints_in_stages_and_no_skeleton():
     """The gather view of the whole layer, checked by check_layer_backward; its im2col part is in notebook 06."""
-    cells = json.loads((ROOT / "notebooks/04-stride-padding-dilation.ipynb").read_text())["cells"]
+    cells = load(ROOT / "notebooks/04-stride-padding-dilation.ipynb")["cells"]
     capstone, solutions = heading(cells, "## Capstone: the whole layer"), heading(cells, "## Solutions")
     assert heading(cells, "## Exercises") < capstone < solutions
     assert exercise_functions(cells, capstone) == {"layer_backward_gather"}
@@ -166,7 +158,7 @@ def test_the_capstone_closes_notebook_04_with_hints_in_stages_and_no_skeleton():
 
 
 def test_notebook_06_asks_for_the_whole_layer_with_im2col():
-    cells = json.loads((ROOT / "notebooks/06-im2col-and-speed.ipynb").read_text())["cells"]
+    cells = load(ROOT / "notebooks/06-im2col-and-speed.ipynb")["cells"]
     assert {"my_col2im", "layer_backward_im2col"} == exercise_functions(cells)
     assert "check_layer_backward(layer_backward_im2col)" in check_cell_after(cells, "layer_backward_im2col")
     text = source(cells[heading(cells, "## Exercises")])
@@ -176,7 +168,7 @@ def test_notebook_06_asks_for_the_whole_layer_with_im2col():
 
 
 def test_notebook_01_asks_for_a_numerical_gradient_check():
-    cells = json.loads((ROOT / "notebooks/01-single-channel.ipynb").read_text())["cells"]
+    cells = load(ROOT / "notebooks/01-single-channel.ipynb")["cells"]
     assert "numerical_gradient" in exercise_functions(cells)
     assert "check_numerical_gradient(numerical_gradient)" in check_cell_after(cells, "numerical_gradient")
 
@@ -191,7 +183,7 @@ def without(nb, predicate, change):
 
 def test_the_structure_test_catches_each_break():
     """Each way of breaking the structure is found (so the test above can fail)."""
-    nb = json.loads((ROOT / "notebooks/01-single-channel.ipynb").read_text())
+    nb = load(ROOT / "notebooks/01-single-channel.ipynb")
     assert structure_problems(nb) == []
 
     def untag(tag):

@@ -1,5 +1,9 @@
 """Explorers: driven like a learner would (set a control, the figure and readout change),
-and swept over every control combination (none raises; impossible ones give a message)."""
+and swept over every control combination (none raises; impossible ones give a message).
+
+Every explorer in the registry (helpers.explorers.EXPLORERS) is driven on its example data;
+the tests after those use data of their own where the check needs it.
+"""
 
 import hashlib
 import itertools
@@ -10,10 +14,12 @@ import pytest
 
 from helpers import explorers as E
 
+EXAMPLES = {name: entry.example() for name, entry in E.EXPLORERS.items()}
+X2, W2, DH2 = (EXAMPLES["single_channel"][k] for k in ("x", "w", "dh"))  # (5, 6), (3, 3), (3, 4)
+X3, W3, DH3 = (EXAMPLES["multi_channel"][k] for k in ("x", "w", "dh"))  # (5, 5, 3), (3, 3, 3), (3, 3)
 rng = np.random.default_rng(0)
-X2, W2, DH2 = rng.integers(-3, 4, (5, 6)), rng.integers(-2, 3, (3, 3)), rng.integers(-2, 3, (3, 4))
-X3, W3, DH3 = rng.normal(size=(5, 5, 3)), rng.normal(size=(3, 3, 3)), rng.normal(size=(3, 3))
-W4, DH4 = rng.normal(size=(4, 2, 3, 2)), rng.normal(size=(3, 4, 4))
+W4, DH4 = rng.normal(size=(4, 2, 3, 2)), rng.normal(size=(3, 4, 4))  # 4 filters, nothing square: x (4, 6, 2)
+EVERY_COMBINATION = 60  # up to this many states, a sweep sets every combination; beyond, each value of each control
 
 
 def fingerprint(png):
@@ -27,11 +33,21 @@ def values(control):
     return control.values()
 
 
+def combinations(explorer):
+    """Every combination of control values, or, when there are more than EVERY_COMBINATION, each value of
+    each control with the others at their first values (notebook 04's 2400 states have a test of their own)."""
+    controls = list(explorer.controls.values())
+    if np.prod([len(values(c)) for c in controls]) <= EVERY_COMBINATION:
+        return list(itertools.product(*(values(c) for c in controls)))
+    first = [values(c)[0] for c in controls]
+    return [(*first[:k], v, *first[k + 1:]) for k, c in enumerate(controls) for v in values(c)]
+
+
 def sweep(explorer):
-    """Set every combination of control values; return the readouts seen."""
+    """Set every combination of control values (see combinations); return the readouts seen."""
     controls = list(explorer.controls.values())
     seen = set()
-    for combo in itertools.product(*(values(c) for c in controls)):
+    for combo in combinations(explorer):
         with explorer.hold():
             for control, value in zip(controls, combo):
                 control.value = min(value, control.max) if hasattr(control, "max") else value
@@ -40,44 +56,43 @@ def sweep(explorer):
     return seen
 
 
-EXPLORERS = {
-    "single_channel": lambda: E.single_channel_explorer(X2, W2, DH2),
-    "multi_channel": lambda: E.multi_channel_explorer(X3, W3, DH3),
-    "multi_filter": lambda: E.multi_filter_explorer(DH4, W4),
-}
+def example_explorer(name):
+    return E.EXPLORERS[name].explorer(**EXAMPLES[name])
 
 
-@pytest.mark.parametrize("name", EXPLORERS)
+@pytest.mark.parametrize("name", E.EXPLORERS)
 def test_moving_a_control_changes_figure_and_readout(name):
-    explorer = EXPLORERS[name]()
+    explorer = example_explorer(name)
     before = (fingerprint(explorer.png), explorer.text)
     control = list(explorer.controls.values())[-1]
-    control.value = values(control)[1]
+    control.value = next(v for v in values(control) if v != control.value)
     assert explorer.png
     after = (fingerprint(explorer.png), explorer.text)
     assert after[0] != before[0], "the figure did not change"
     assert after[1] != before[1], "the readout did not change"
 
 
-@pytest.mark.parametrize("name", EXPLORERS)
+@pytest.mark.parametrize("name", E.EXPLORERS)
 def test_every_combination_draws_without_error(name):
-    explorer = EXPLORERS[name]()
+    explorer = example_explorer(name)
     seen = sweep(explorer)
     assert len(seen) > 1
 
 
-def test_a_state_drawn_before_is_not_drawn_again():
-    calls = []
+@pytest.mark.parametrize("name", E.EXPLORERS)
+def test_the_figure_function_draws_the_example_at_its_default_state(name):
+    """The figure function alone, as a static figure before the explorer calls it: a figure and a readout."""
+    entry = E.EXPLORERS[name]
+    fig, text = entry.figure(**EXAMPLES[name])
+    assert fig.axes and isinstance(text, str) and text
+    plt.close(fig)
 
-    def figure_fn(f):
-        calls.append(f)
-        return E.multi_filter_figure(DH4, W4, f=f)
 
-    explorer = E.Explorer(figure_fn, {"f": E.Slider("filter", 0, 3)})
-    first = explorer.png
-    explorer.controls["f"].value = 1
-    explorer.controls["f"].value = 0
-    assert calls == [0, 1] and explorer.png == first
+def test_the_registry_names_each_explorer_once_in_the_notebooks_order():
+    notebooks = [entry.notebook for entry in E.EXPLORERS.values()]
+    assert notebooks == sorted(notebooks) and len(set(E.EXPLORERS)) == len(notebooks)
+    for name, entry in E.EXPLORERS.items():
+        assert entry.figure.__name__.endswith("_figure") and entry.explorer.__name__.endswith("_explorer"), name
 
 
 def test_single_channel_view_switch_resizes_sliders():
@@ -249,7 +264,7 @@ def test_time_phases_explorer(monkeypatch):
     times, _ = fake_time_phases(size=48, channels=32)  # the last state set: the products' share of its total
     share = 100 * sum(times[phase] for phase in E.PHASES[1:4]) / sum(times.values())
     assert f"the three matrix products take {share:.0f}%" in explorer.text
-    # the learner reads no maintainer's jargon: the memory layouts are the README's and helpers.fast's business
+    # the learner reads no maintainer's jargon: the memory layouts are helpers.views.fast's business
     assert not any(word in text for text in texts for word in ("planes", "rows", "layout"))
 
 
@@ -265,23 +280,19 @@ def test_phase_times_times_each_step_of_the_path_conv2d_takes(monkeypatch, chann
     import itertools
 
     import helpers as H
-    from helpers import fast
+    from helpers.explorers import speed
 
     rng = np.random.default_rng(0)
     x, w, b = rng.normal(size=(2, 5, 6, channels)), rng.normal(size=(4, 3, 3, channels)), rng.normal(size=4)
     dh = rng.normal(size=H.conv2d(x, w).shape)
-    monkeypatch.setattr(fast.time, "perf_counter", itertools.count().__next__)
-    ticks = fast.phase_times(x, w, b, dh)
-    im2col, forward, dw, dcols, col2im = fast.PHASES
+    monkeypatch.setattr(speed.time, "perf_counter", itertools.count().__next__)
+    ticks = speed.phase_times(x, w, b, dh)
+    im2col, forward, dw, dcols, col2im = speed.PHASES
     assert ticks == {im2col: 2, forward: 1, dw: 1, dcols: dx_laps, col2im: dx_laps}
 
 
 def test_prediction_explorer_and_saliency():
-    from helpers.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential
-
-    r = np.random.default_rng(0)
-    model = Sequential(Conv2D(1, 2, 3, rng=r, padding=1), ReLU(), MaxPool2D(), Flatten(), Dense(32, 10, rng=r))
-    images, labels = r.random((5, 8, 8, 1)), np.array([0, 1, 2, 3, 4])
+    model, images, labels = (EXAMPLES["prediction"][k] for k in ("model", "images", "labels"))
     probs, dx = E.input_gradient(model, images[2], 2)
     assert np.isclose(probs.sum(), 1) and dx.shape == (8, 8, 1)
     import helpers as H
@@ -296,203 +307,7 @@ def test_prediction_explorer_and_saliency():
                                                    np.array(1.0))) < 1e-6
     explorer = E.prediction_explorer(model, images, labels)
     seen = sweep(explorer)
-    assert len(seen) == 5 and all("true digit" in t for t in seen)
-
-
-# ---- bounded memory: a long session of slider moves ------------------------------------------------
-
-def resident_mb():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * 4096 / 2**20
-
-
-def test_explorer_memory_stays_bounded_over_300_states():
-    """Each drawn state used to keep its figure (about 3 MB each, 675 MB after 200 states, enough to end
-    a 2 GB Binder session): now only the most recent PNGs and texts are kept, and every figure is closed."""
-    import gc
-
-    import matplotlib.figure
-
-    explorer = E.stride_padding_explorer()
-    names = list(explorer.controls)
-    combos = list(itertools.product(range(3, 13), range(1, 6), range(1, 5), range(0, 4), range(1, 4)))
-    states = [combos[i] for i in np.random.default_rng(0).choice(len(combos), 320, replace=False)]
-
-    def drive(states):
-        for state in states:
-            with explorer.hold():
-                for name, value in zip(names, state):
-                    explorer.controls[name].value = value
-
-    drive(states[:20])  # warm-up: fonts, glyph outlines, first allocations of each figure size
-    gc.collect()
-    before = resident_mb()
-    drive(states[20:])
-    gc.collect()
-    assert resident_mb() - before < 60
-    assert len(explorer.drawn) == explorer.remember
-    assert sum(len(d.png) + len(d.text) + len(d.alt) for d in explorer.drawn.values()) < 10 * 2**20
-    assert not any(isinstance(o, matplotlib.figure.Figure) for o in gc.get_objects())
-    assert plt.get_fignums() == []
-
-
-# ---- at the speed of a hand: pixels, sizes, the states one step away ----------------------------------
-
-def test_a_figure_is_drawn_at_200_pixels_per_inch_and_shown_at_half_size():
-    """One image pixel per screen pixel on a 2x display: 100 CSS pixels per inch of figure, never stretched."""
-    import struct
-
-    from helpers.plotting import SCREEN_DPI
-
-    explorer = E.stride_padding_explorer()
-    fig, _ = E.stride_padding_figure()
-    inches = fig.get_size_inches()
-    width, height = struct.unpack(">II", explorer.png[16:24])  # the PNG header's size
-    assert (width, height) == explorer.size
-    # inches x dots per inch, rounded or truncated (8.399999999999999 in x 200 gives 1680 or 1679 px by version)
-    assert all(abs(px - 2 * SCREEN_DPI * v) < 1 for px, v in zip((width, height), inches)), ((width, height), inches)
-    assert explorer.png[25] == 2  # colour type 2: RGB, no alpha channel to send
-    assert (explorer.panel.width, explorer.panel.height) == (width // 2, height // 2)
-    assert explorer.panel.png == explorer.png
-    assert set(explorer.timings) == {"compute", "figure", "draw", "encode"}
-    assert all(t > 0 for t in explorer.timings.values())
-
-
-def test_the_likely_next_states_go_on_the_way_the_hand_moved():
-    controls = {"a": E.Slider("a", 0, 5, 2), "t": E.Choice("t", ["x", "y", "z"], "y"),
-                "s": E.Slider("s", 8, 48, 16, step=8)}
-    after_a_move = [dict(key) for key in E.core.neighbours(controls, "s", -1)]
-    assert after_a_move == [{"a": 2, "t": "y", "s": 8}, {"a": 2, "t": "y", "s": 24}]  # 16 - 8, then 16 + 8 (no 0)
-    after_a_move = [dict(key) for key in E.core.neighbours(controls, "a", 1)]
-    assert after_a_move == [{"a": 3, "t": "y", "s": 16}, {"a": 4, "t": "y", "s": 16}, {"a": 1, "t": "y", "s": 16}]
-    before_any = [dict(key) for key in E.core.neighbours(controls)]
-    assert before_any == [{"a": 3, "t": "y", "s": 16}, {"a": 1, "t": "y", "s": 16},  # one step of every control
-                          {"a": 2, "t": "z", "s": 16}, {"a": 2, "t": "x", "s": 16},
-                          {"a": 2, "t": "y", "s": 24}, {"a": 2, "t": "y", "s": 8}]
-
-
-def counting_explorer(calls, **kwargs):
-    """A multi-filter explorer whose figure function records the filter of every call (and its thread)."""
-    import threading
-
-    def figure_fn(f):
-        calls.append((f, threading.current_thread() is threading.main_thread()))
-        return E.multi_filter_figure(DH4, W4, f=f)
-
-    return E.Explorer(figure_fn, {"f": E.Slider("filter", 0, 3)}, **kwargs)
-
-
-def settle(explorer, timeout=30):
-    """Wait until the background thread has drawn every state it planned."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while explorer._todo or explorer._busy is not None:
-        assert time.monotonic() < deadline, "the background thread did not finish"
-        time.sleep(0.01)
-
-
-def test_the_next_states_are_drawn_in_the_background_and_shown_at_once():
-    calls = []
-    explorer = counting_explorer(calls, prefetch=True)
-    explorer.controls["f"].value = 1
-    settle(explorer)
-    assert calls == [(0, True), (1, True), (2, False), (3, False)]  # the next two steps, by the thread
-    timings = explorer.timings
-    explorer.controls["f"].value = 2
-    assert len(calls) == 4 and explorer.png == explorer.drawn[(("f", 2),)].png
-    assert explorer.timings is timings  # nothing drawn for this change
-
-
-def test_no_explorer_draws_in_the_background_outside_a_kernel():
-    calls = []
-    explorer = counting_explorer(calls)
-    explorer.controls["f"].value = 1
-    assert not explorer.prefetch and explorer._thread is None and calls == [(0, True), (1, True)]
-
-
-def test_a_state_the_thread_is_drawing_is_awaited_not_drawn_again():
-    import threading
-
-    calls, started, release = [], threading.Event(), threading.Event()
-    explorer = counting_explorer(calls, prefetch=True)
-    figure_fn = explorer.figure_fn
-
-    def slow_in_the_background(f):
-        if threading.current_thread() is not threading.main_thread():
-            started.set()
-            release.wait(10)
-        return figure_fn(f=f)
-
-    explorer.figure_fn = slow_in_the_background
-    explorer.controls["f"].value = 1
-    assert started.wait(10)  # the thread is drawing f = 2
-    threading.Timer(0.3, release.set).start()
-    explorer.controls["f"].value = 2  # waits for the thread's drawing
-    assert explorer.png == explorer.drawn[(("f", 2),)].png
-    settle(explorer)
-    assert [call for call in calls if call[0] == 2] == [(2, False)]  # drawn once, by the thread
-
-
-def test_a_moving_hand_replaces_the_plan_and_the_thread_waits_for_a_quiet_moment():
-    """Changes closer together than QUIET: the thread draws nothing; its plan is only the last state's."""
-    calls = []
-    explorer = counting_explorer(calls, prefetch=True)
-    explorer.controls["f"].value = 1  # plans f = 2
-    explorer.controls["f"].value = 2  # plans f = 3 instead (f = 1 is kept)
-    assert explorer._todo == [(("f", 3),)]
-    settle(explorer)
-    assert calls == [(0, True), (1, True), (2, True), (3, False)]  # the first plan was dropped, not queued
-
-
-def test_no_background_drawing_while_a_cell_runs_and_one_figure_at_a_time():
-    """Notebook 07's figure function runs the model, whose layers keep state from forward to backward: no
-    two figures at once (a change's own waits for the thread's), and none in the background during a cell."""
-    import threading
-
-    from helpers.explorers.core import _GATE
-
-    active, most, started, release = [0], [0], threading.Event(), threading.Event()
-    explorer = counting_explorer([], prefetch=True)
-    figure_fn = explorer.figure_fn
-
-    def one_at_a_time(f):
-        active[0] += 1
-        most[0] = max(most[0], active[0])
-        if threading.current_thread() is not threading.main_thread():
-            started.set()
-            release.wait(10)
-        try:
-            return figure_fn(f=f)
-        finally:
-            active[0] -= 1
-
-    explorer.figure_fn = one_at_a_time
-    explorer.controls["f"].value = 1  # plans f = 2
-    assert started.wait(10)
-    threading.Timer(0.3, release.set).start()
-    explorer.controls["f"].value = 3  # not kept, not being drawn: drawn here, after the thread's f = 2
-    assert most[0] == 1 and (("f", 2),) in explorer.drawn
-    _GATE.before_cell()  # a cell starts: the thread stops drawing
-    try:
-        explorer.drawn.pop((("f", 1),))
-        explorer.controls["f"].value = 2  # kept; plans f = 1, forgotten
-        threading.Event().wait(0.3)
-        assert explorer._todo == [(("f", 1),)] and (("f", 1),) not in explorer.drawn
-    finally:
-        _GATE.after_cell()
-    settle(explorer)
-    assert (("f", 1),) in explorer.drawn and most[0] == 1
-
-
-def test_setting_a_control_back_within_a_hold_draws_nothing():
-    calls = []
-    explorer = counting_explorer(calls)
-    png = explorer.png
-    with explorer.hold():
-        explorer.controls["f"].value = 3
-        explorer.controls["f"].value = 0
-    assert calls == [(0, True)] and explorer.png == png
+    assert len(seen) == len(images) == 10 and all("true digit" in t for t in seen)
 
 
 def test_show_displays_the_readout_and_a_png_with_its_text_alternative(monkeypatch):

@@ -9,6 +9,7 @@ and as the inline backend stores it (bbox_inches="tight").
 """
 
 import itertools
+from functools import partial
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -18,34 +19,38 @@ from matplotlib.transforms import Bbox
 
 from helpers import conv_matrix_pattern, plotting
 from helpers import explorers as E
+from helpers.diagrams import question_layer_figure
 from helpers.explorers import speed
-from helpers.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential
 
+EXAMPLES = {name: entry.example() for name, entry in E.EXPLORERS.items()}
+X2, W2, DH2 = (EXAMPLES["single_channel"][k] for k in ("x", "w", "dh"))
+W16, DH16 = (EXAMPLES["multi_filter"][k] for k in ("w", "dh"))
 rng = np.random.default_rng(0)
-X2, W2, DH2 = rng.integers(-3, 4, (5, 6)), rng.integers(-2, 3, (3, 3)), rng.integers(-2, 3, (3, 4))
-X3, W3, DH3 = rng.integers(-3, 4, (5, 5, 3)), rng.integers(-2, 3, (3, 3, 3)), rng.integers(-2, 3, (3, 3))
-W16, DH16 = rng.normal(size=(16, 3, 3, 3)), rng.normal(size=(3, 3, 16))
 GAP = 1.0  # points between two labels, at least
 
 
-def _model():
-    r = np.random.default_rng(0)
-    return Sequential(Conv2D(1, 2, 3, rng=r, padding=1), ReLU(), MaxPool2D(), Flatten(), Dense(32, 10, rng=r))
+def example_figure(name, **state):
+    """The registry's explorer `name` drawn on its example data, at `state` (default: the figure function's)."""
+    return E.EXPLORERS[name].figure(**EXAMPLES[name], **state)[0]
 
 
-FIGURES = {
-    "01 output view": lambda: E.single_channel_figure(X2, W2, DH2, view="output", row=1, col=2)[0],
-    "01 input view": lambda: E.single_channel_figure(X2, W2, DH2, view="input", row=2, col=3)[0],
-    "02": lambda: E.multi_channel_figure(X3, W3, DH3, channel=0)[0],
-    "03 shares": lambda: E.filter_shares_figure(DH16, W16, channel=0),
-    "03 running sum": lambda: E.multi_filter_figure(DH16, W16, f=15)[0],
-    "04 stride 2": lambda: E.stride_padding_figure(size=8, kernel=3, stride=2, padding=0, dilation=1)[0],
-    "04 padded, dilated": lambda: E.stride_padding_figure(size=8, kernel=2, stride=3, padding=1, dilation=2)[0],
-    "04 largest": lambda: E.stride_padding_figure(size=12, kernel=5, stride=1, padding=3, dilation=1)[0],
-    "05": lambda: E.conv_matrix_figure(pick="input pixel", index=5)[0],
-    "07": lambda: E.prediction_figure(_model(), rng.random((3, 8, 8, 1)), np.array([0, 1, 2]), index=1)[0],
+EXPLORER_FIGURES = {  # every explorer of the registry at its default state, then states the notebooks show
+    **{f"{entry.notebook} {name}": partial(example_figure, name) for name, entry in E.EXPLORERS.items()},
+    "01 output view": partial(example_figure, "single_channel", view="output", row=1, col=2),
+    "01 input view": partial(example_figure, "single_channel", view="input", row=2, col=3),
+    "03 running sum": partial(example_figure, "multi_filter", f=15),
+    "04 stride 2": partial(example_figure, "stride_padding", size=8, kernel=3, stride=2, padding=0, dilation=1),
+    "04 padded, dilated": partial(example_figure, "stride_padding", size=8, kernel=2, stride=3, padding=1,
+                                  dilation=2),
+    "04 largest": partial(example_figure, "stride_padding", size=12, kernel=5, stride=1, padding=3, dilation=1),
+    "05": partial(example_figure, "conv_matrix", pick="input pixel", index=5),
+    "07": partial(example_figure, "prediction", index=1),
     "06 time phases": lambda: _phases_figure(),
-    "00 layer": plotting.question_layer_figure,
+}
+FIGURES = {
+    **EXPLORER_FIGURES,
+    "03 shares": lambda: E.filter_shares_figure(DH16, W16, channel=0),
+    "00 layer": question_layer_figure,
     "05 pattern, constrained": lambda: _pattern_figure(),
     "07 filters, constrained": lambda: _filters_figure(),
 }
@@ -163,13 +168,13 @@ def test_tight_bounding_box_keeps_the_labels(name):
 def test_padded_grid_is_numbered_as_the_input(monkeypatch):
     """Notebook 04's left panel numbers the padded input as x is: padding p = 1 starts at row -1."""
     written = []
-    original = plotting.label_collection
+    original = plotting.glyph_labels
 
     def spy(ax, xy, texts, **kwargs):
         written.append((ax, list(texts)))
         return original(ax, xy, texts, **kwargs)
 
-    monkeypatch.setattr(plotting, "label_collection", spy)
+    monkeypatch.setattr(plotting, "glyph_labels", spy)
     fig, _ = E.stride_padding_figure(size=8, kernel=2, stride=3, padding=1, dilation=2)
     left = [texts for ax, texts in written if ax is fig.axes[0]]
     assert [str(k) for k in range(-1, 9)] in left  # the row (and column) numbers: -1 .. 8
@@ -197,10 +202,6 @@ def test_sixteen_shares_have_two_colour_bars():
     limits = sorted(bar.get_ylim()[1] for bar in bars)
     assert np.allclose(limits, sorted([np.abs(shares).max(), np.abs(shares.sum(axis=0)).max()]))
     plt.close(fig)
-
-
-EXPLORER_FIGURES = [name for name in FIGURES if name[:2] in ("01", "02", "03", "04", "05", "06", "07")
-                    and name not in ("03 shares", "05 pattern, constrained", "07 filters, constrained")]
 
 
 @pytest.mark.parametrize("name", EXPLORER_FIGURES)
@@ -333,8 +334,7 @@ def test_conv_matrix_figure_marks_the_taps_used_and_keeps_names_readable(pick, i
 
 
 def test_prediction_readout_says_dx_is_small_only_when_sure_and_right():
-    model = _model()
-    images, labels = rng.random((3, 8, 8, 1)), np.array([0, 1, 2])
+    model, images, labels = (EXAMPLES["prediction"][k] for k in ("model", "images", "labels"))
     fig, text = E.prediction_figure(model, images, labels, index=1)
     probs, _ = E.input_gradient(model, images[1], labels[1])
     assert "sure <i>and right</i>" in text and f"(here {probs[1]:.2f})" in text

@@ -2,8 +2,6 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from strategies import conv_cases, examples
 
 import helpers as H
 from helpers.layers import SGD, Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential, SoftmaxCrossEntropy, accuracy
@@ -99,25 +97,10 @@ def test_accuracy():
     assert accuracy(np.array([[1, 2], [3, 0], [0, 1]]), np.array([1, 0, 0])) == 2 / 3
 
 
-# ---- the conv layer keeps its columns matrix from forward to backward --------------------------------
-
-@settings(max_examples=examples(100))
-@given(conv_cases())
-def test_kept_columns_give_exactly_the_gradients_of_conv2d_backward(case):
-    """conv2d_keeping_columns + conv2d_backward_from_columns: the same numbers as conv2d + conv2d_backward."""
-    from helpers.fast import conv2d_backward_from_columns, conv2d_keeping_columns
-
-    for b in (case.b, None):
-        h, columns = conv2d_keeping_columns(case.x, case.w, b, **case.params)
-        assert H.rel_error(h, H.conv2d(case.x, case.w, b, **case.params)) <= 1e-12
-        kept = conv2d_backward_from_columns(case.dh, columns, case.w)
-        rebuilt = H.conv2d_backward(case.dh, case.x, case.w, **case.params)
-        for a, expected in zip(kept, rebuilt):
-            assert a.dtype == expected.dtype and np.array_equal(a, expected)
-
+# ---- the conv layer keeps its input from forward to backward ---------------------------------------------
 
 def test_conv_layer_backward_uses_the_input_of_the_last_forward():
-    """A forward pass with a new input replaces the columns: backward answers for that input, exactly."""
+    """A forward pass with a new input replaces the one kept: backward answers for that input, exactly."""
     layer = Conv2D(3, 4, 3, rng=rng, stride=2, padding=1)
     x1, x2 = rng.normal(size=(2, 7, 6, 3)), rng.normal(size=(2, 7, 6, 3))
     dh = rng.normal(size=layer.forward(x1).shape)
@@ -127,17 +110,3 @@ def test_conv_layer_backward_uses_the_input_of_the_last_forward():
         dx_x, dw_x, db_x = H.conv2d_backward(dh, x, layer.w, stride=2, padding=1)
         assert np.array_equal(layer.dw, dw_x) is same
         assert np.array_equal(dx, dx_x) and np.array_equal(layer.db, db_x)  # dx, db do not depend on x
-
-
-def test_columns_are_checked():
-    from helpers.fast import conv2d_backward_from_columns, conv2d_keeping_columns
-
-    x, w = rng.normal(size=(2, 5, 5, 3)), rng.normal(size=(4, 3, 3, 3))
-    _, columns = conv2d_keeping_columns(x, w)
-    with pytest.raises(TypeError, match="columns must be the Columns returned by conv2d_keeping_columns, got ndarray"):
-        conv2d_backward_from_columns(np.ones((2, 3, 3, 4)), x, w)
-    shape = r"dh must have the forward output's shape \(2, 3, 3, 4\), got shape \(3, 3, 4\)"
-    with pytest.raises(ValueError, match=shape):
-        conv2d_backward_from_columns(np.ones((3, 3, 4)), columns, w)
-    with pytest.raises(ValueError, match=r"w must have the forward pass's weight shape \(4, 3, 3, 3\), got shape"):
-        conv2d_backward_from_columns(np.ones((2, 3, 3, 4)), columns, w[:2])

@@ -93,8 +93,17 @@ def test_link_texts_say_where_they_lead(path):
     assert [p for cell in markdown_cells(path) for p in link_problems(cell)] == []
 
 
-def test_the_readmes_link_texts_say_where_they_lead():
-    assert link_problems((ROOT / "README.md").read_text()) == []
+@pytest.mark.parametrize("readme", ["README.md", "benchmarks/README.md"])
+def test_the_readmes_link_texts_say_where_they_lead(readme):
+    assert link_problems((ROOT / readme).read_text()) == []
+
+
+@pytest.mark.parametrize("readme", ["README.md", "benchmarks/README.md"])
+def test_the_readmes_relative_links_resolve(readme):
+    path = ROOT / readme
+    for target in re.findall(r"\]\(([^)\s]+)\)", path.read_text()):
+        if not target.startswith(("http://", "https://", "#")):
+            assert (path.parent / target.split("#")[0]).exists(), (readme, target)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])

@@ -14,8 +14,7 @@ from hypothesis import given, settings
 from strategies import conv_cases, examples
 
 import helpers as H
-from helpers import fast
-from helpers.views import BACKWARD_VIEWS, FORWARD_VIEWS
+from helpers.views import BACKWARD_VIEWS, FORWARD_VIEWS, fast
 
 TIGHT = 1e-12  # float64 views that only reorder sums
 NUMERIC = 1e-7  # central differences, eps = 1e-6

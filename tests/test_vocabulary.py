@@ -5,7 +5,7 @@ convolution of dL/dh with the kernel.  A *convolution* already reads the
 kernel backwards, so "full convolution with the rotated kernel" or
 ``full_convolve(dh, rot180(w))`` rotates it twice, which gives the wrong dL/dx.
 Scanned: every notebook cell (markdown, code and stored outputs, widget state
-included), README.md, and the text in helpers/ (docstrings, strings, comments:
+included), README.md and benchmarks/README.md, and the text in helpers/ (docstrings, strings, comments:
 explorer captions and checker messages are strings there).
 """
 
@@ -59,7 +59,8 @@ def python_texts(path):
 def every_text():
     for path in NOTEBOOKS:
         yield from notebook_texts(path)
-    yield "README.md", (ROOT / "README.md").read_text()
+    for readme in ("README.md", "benchmarks/README.md"):
+        yield readme, (ROOT / readme).read_text()
     for path in sorted((ROOT / "helpers").rglob("*.py")):
         yield from python_texts(path)
 

@@ -34,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from notebook_cells import load, source, tags  # noqa: E402
 from set_repository import BRANCH, repository  # noqa: E402
 
 COURSE_ID = "backprop-through-convolution"
@@ -49,14 +50,6 @@ c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = "{COURSE_ID}"
 c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
 '''
-
-
-def source(cell):
-    return "".join(cell["source"])
-
-
-def tags(cell):
-    return set(cell["metadata"].get("tags", []))
 
 
 def functions(text):
@@ -188,7 +181,7 @@ def source_version(nb, name="notebook"):
 def exercise_notebooks(folder=NOTEBOOKS):
     """The notebooks with at least one cell tagged `exercise`."""
     return [path for path in sorted(folder.glob("*.ipynb"))
-            if any("exercise" in tags(c) for c in json.loads(path.read_text())["cells"])]
+            if any("exercise" in tags(c) for c in load(path)["cells"])]
 
 
 def write_sources(course, notebooks):
@@ -199,7 +192,7 @@ def write_sources(course, notebooks):
     for path in notebooks:
         folder = course / "source" / path.stem
         folder.mkdir(parents=True, exist_ok=True)
-        nb = source_version(json.loads(path.read_text()), path.name)
+        nb = source_version(load(path), path.name)
         (folder / path.name).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
         points[path.stem] = [c["metadata"]["nbgrader"]["points"] for c in nb["cells"]
                              if c["metadata"].get("nbgrader", {}).get("grade")]

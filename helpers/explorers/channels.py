@@ -3,15 +3,15 @@
 import numpy as np
 from matplotlib import colormaps
 
-from ..formula import correlate2d, full_convolve2d
 from ..plotting import SMALLEST_FONT, colour_bar, draw_grid, grid_figure, mark_block, mark_cells
+from ..views.formula import correlate2d, full_convolve2d
 from .controls import Choice, Slider
 from .core import Explorer
 
 __all__ = [
-    "single_channel_figure", "single_channel_explorer",
-    "multi_channel_figure", "multi_channel_explorer",
-    "filter_shares", "filter_shares_figure", "multi_filter_figure", "multi_filter_explorer",
+    "single_channel_example", "single_channel_figure", "single_channel_explorer",
+    "multi_channel_example", "multi_channel_figure", "multi_channel_explorer",
+    "filter_shares", "filter_shares_figure", "multi_filter_example", "multi_filter_figure", "multi_filter_explorer",
 ]
 
 
@@ -25,6 +25,12 @@ def _terms(products):
 
 
 # ---- notebook 01: one channel, one filter -----------------------------------------------------
+
+def single_channel_example():
+    """An example in small integers, nothing square: x (5, 6), w (3, 3), dh (3, 4)."""
+    rng = np.random.default_rng(0)
+    return dict(x=rng.integers(-3, 4, (5, 6)), w=rng.integers(-2, 3, (3, 3)), dh=rng.integers(-2, 3, (3, 4)))
+
 
 def single_channel_figure(x, w, dh, view="output", row=0, col=0):
     """The scatter view of one output cell, or the gather view of one input cell.
@@ -102,6 +108,12 @@ def single_channel_explorer(x, w, dh):
 
 # ---- notebook 02: C channels, one filter -------------------------------------------------------
 
+def multi_channel_example():
+    """An example in small integers: x (5, 5, 3), w (3, 3, 3), dh (3, 3)."""
+    rng = np.random.default_rng(2)
+    return dict(x=rng.integers(-3, 4, (5, 5, 3)), w=rng.integers(-2, 3, (3, 3, 3)), dh=rng.integers(-2, 3, (3, 3)))
+
+
 def multi_channel_figure(x, w, dh, channel=0):
     """One channel's share of the backward pass of a single filter.
 
@@ -134,6 +146,12 @@ def multi_channel_explorer(x, w, dh):
 
 
 # ---- notebook 03: F filters ---------------------------------------------------------------------
+
+def multi_filter_example():
+    """The question's 16 filters: dh (3, 3, 16), w (16, 3, 3, 3)."""
+    rng = np.random.default_rng(3)
+    return dict(dh=rng.normal(size=(3, 3, 16)), w=rng.normal(size=(16, 3, 3, 3)))
+
 
 def filter_shares(dh, w):
     """Each filter's contribution to dL/dx.

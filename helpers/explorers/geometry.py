@@ -2,14 +2,19 @@
 
 import numpy as np
 
-from ..fast import conv2d_transpose
-from ..formula import dilate
 from ..geometry import conv_geometry
 from ..plotting import draw_grid, grid_figure, mark_block, mark_cells
+from ..views.convolutions import conv2d_transpose
+from ..views.formula import dilate
 from .controls import Slider
 from .core import Explorer
 
-__all__ = ["stride_padding_state", "stride_padding_figure", "stride_padding_explorer"]
+__all__ = ["stride_padding_example", "stride_padding_state", "stride_padding_figure", "stride_padding_explorer"]
+
+
+def stride_padding_example():
+    """No data: the figure function's defaults are the example."""
+    return {}
 
 
 def _nonzero_ints(rng, shape):

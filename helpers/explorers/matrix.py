@@ -4,12 +4,18 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Rectangle
 
-from ..matrix import conv_matrix_pattern
-from ..plotting import SMALLEST_FONT, cell_borders, draw_grid, figure, index_labels, label_collection, mark_cells
+from ..geometry import output_size
+from ..plotting import SMALLEST_FONT, cell_borders, draw_grid, figure, index_labels, mark_cells, write_in_cells
+from ..views.matrix import conv_matrix_pattern
 from .controls import Choice, Slider
 from .core import Explorer
 
-__all__ = ["weight_names", "draw_pattern", "conv_matrix_figure", "conv_matrix_explorer"]
+__all__ = ["conv_matrix_example", "weight_names", "draw_pattern", "conv_matrix_figure", "conv_matrix_explorer"]
+
+
+def conv_matrix_example():
+    """No data: the figure function's defaults are the example."""
+    return {}
 
 PICKS = ("weight", "input pixel", "output pixel")
 WHITE = ListedColormap(["white"])  # cells that are only numbered, not shaded
@@ -34,13 +40,18 @@ def draw_pattern(ax, pattern, names, highlight=(), title=""):
     image.description = (f"each of the {int((pattern >= 0).sum())} nonzero entries named by its weight"
                          + (f", {len(highlight)} highlighted" if len(highlight) else ""))
     if rows * cols <= 400:
-        nonzero = np.argwhere(pattern >= 0)
-        label_collection(ax, nonzero[:, ::-1], [names[pattern[r, c]] for r, c in nonzero], size=SMALLEST_FONT)
+        write_in_cells(ax, np.where(pattern >= 0, np.asarray(names)[pattern], ""), size=SMALLEST_FONT)
     cell_borders(ax, rows, cols)
     for r, c in highlight:
         ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor="tab:red", linewidth=2))
     index_labels(ax, rows, cols, "column = input pixel (y, z), row-major", "row = output (u, v)")
     ax.set_title(title, fontsize=10, y=1, pad=4)
+
+
+def _counts(size, kernel):
+    """How many of each pick there are: {pick: count} for a size x size image and a kernel x kernel kernel."""
+    out = output_size(size, kernel)
+    return {"weight": kernel * kernel, "input pixel": size * size, "output pixel": out * out}
 
 
 def conv_matrix_figure(pick="weight", index=0, size=4, kernel=3):
@@ -50,8 +61,7 @@ def conv_matrix_figure(pick="weight", index=0, size=4, kernel=3):
     no padding, one channel, one filter).  Returns (fig, html text).
     """
     pattern = conv_matrix_pattern((size, size, 1), (1, kernel, kernel, 1))
-    out = size - kernel + 1
-    limits = {"weight": kernel * kernel, "input pixel": size * size, "output pixel": out * out}
+    out, limits = output_size(size, kernel), _counts(size, kernel)
     if pick not in limits:
         raise ValueError(f"pick must be one of {PICKS}, got {pick!r}")
     if not 0 <= index < limits[pick]:
@@ -68,7 +78,7 @@ def conv_matrix_figure(pick="weight", index=0, size=4, kernel=3):
     draw_grid(ax_h, np.arange(out * out).reshape(out, out), "h: output → row of C", cmap=WHITE, centred=False,
               vmax=2 * out * out)
     ax_w.imshow(np.zeros((kernel, kernel)), cmap="Greys", vmin=0, vmax=1).description = "the weights' names"
-    label_collection(ax_w, [(k % kernel, k // kernel) for k in range(len(names))], names, size=9)
+    write_in_cells(ax_w, np.reshape(names, (kernel, kernel)), size=9)
     ax_w.set_title("w: the kernel's weights", fontsize=10, y=1, pad=4)
     ax_w.set_xticks([])
     ax_w.set_yticks([])
@@ -103,8 +113,7 @@ def conv_matrix_figure(pick="weight", index=0, size=4, kernel=3):
 
 def conv_matrix_explorer(size=4, kernel=3):
     """Pick what to locate in C, then which one."""
-    out = size - kernel + 1
-    limits = {"weight": kernel * kernel, "input pixel": size * size, "output pixel": out * out}
+    limits = _counts(size, kernel)
     pick = Choice("pick", PICKS)
     index = Slider("index", 0, limits["weight"] - 1)
 

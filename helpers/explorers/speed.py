@@ -1,20 +1,54 @@
 """Explorer of notebook 06: where the time of a vectorised conv forward + backward goes."""
 
+import time
+
 import numpy as np
 
-from ..fast import PHASES, phase_times
-from ..geometry import conv_geometry
+from ..geometry import conv_geometry, prepare
 from ..plotting import figure
+from ..views.fast import PHASES, backward, forward
 from .controls import Choice, Slider
 from .core import Explorer
 
-__all__ = ["PHASES", "time_phases", "time_phases_figure", "time_phases_explorer"]
+__all__ = ["time_phases_example", "PHASES", "phase_times", "time_phases", "time_phases_figure", "time_phases_explorer"]
+
+
+def time_phases_example():
+    """No data: the figure function's defaults are the example."""
+    return {}
+
+
+def phase_times(x, w, b, dh, *, stride=1, padding=0, dilation=1):
+    """Seconds spent in each of the PHASES by one conv2d and one conv2d_backward, as they run.
+
+    Same arguments as :func:`helpers.conv2d` and :func:`helpers.conv2d_backward`.
+    The fast path (helpers.views.fast) calls ``lap(phase)`` after each step;
+    here lap reads the clock.  Returns {phase: seconds}; im2col is counted
+    twice (the forward and the backward pass each copy the windows), the
+    products and col2im once.
+    """
+    params = dict(stride=stride, padding=padding, dilation=dilation)
+    *_, dh = prepare(x, w, dh=dh, **params)
+    g, x, w, b, _ = prepare(x, w, b=b, **params)
+    seconds = dict.fromkeys(PHASES, 0.0)
+    last = time.perf_counter()
+
+    def lap(phase):
+        nonlocal last
+        now = time.perf_counter()
+        seconds[phase] += now - last
+        last = now
+
+    forward(x, w, b, g, lap)
+    last = time.perf_counter()  # checks and reshapes between the passes are no phase
+    backward(dh, x, w, g, lap)
+    return seconds
 
 
 def time_phases(size=16, channels=16, *, batch=8, filters=32, kernel=3, repeat=5):
     """Median milliseconds of each phase of conv2d + conv2d_backward (float32, padding 1, with bias).
 
-    The phases are timed inside the path conv2d takes (helpers.fast.phase_times),
+    The phases are timed inside the path conv2d takes (phase_times),
     in the memory layouts it picks for this channel count.
     Returns (dict phase -> ms, dict of byte counts for x and cols).
     """

@@ -2,12 +2,19 @@
 
 import numpy as np
 
-from ..layers import SoftmaxCrossEntropy
+from ..layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential, SoftmaxCrossEntropy
 from ..plotting import SMALLEST_FONT, draw_grid, grid_figure
 from .controls import Slider
 from .core import Explorer
 
-__all__ = ["input_gradient", "score_gradient", "prediction_figure", "prediction_explorer"]
+__all__ = ["prediction_example", "input_gradient", "score_gradient", "prediction_figure", "prediction_explorer"]
+
+
+def prediction_example():
+    """Notebook 07's network, untrained (seeded), and 10 random 8 x 8 images labelled 0 to 9."""
+    rng = np.random.default_rng(0)
+    model = Sequential(Conv2D(1, 8, 3, padding=1, rng=rng), ReLU(), MaxPool2D(), Flatten(), Dense(128, 10, rng=rng))
+    return dict(model=model, images=rng.random((10, 8, 8, 1)), labels=np.arange(10))
 
 
 def input_gradient(model, image, label):

@@ -15,22 +15,28 @@ output sends its upstream gradient back over the window it read::
 The ``+=`` matters: overlapping windows send several contributions to the
 same input pixel and to the same weight.  These loops are the oracle every
 faster view in this package is tested against.
+
+Like every view, each function here computes on a batch, with the checked
+geometry ``g``; its decorator (helpers/views/signature.py) checks the
+arguments, accepts a single image as well, and gives it the signature of
+:func:`helpers.conv2d` or :func:`helpers.conv2d_backward`.
 """
 
 import numpy as np
 
-from .geometry import crop_padding, pad_input, prepare, unbatch, window
+from ..geometry import crop_padding, pad_input, window
+from .signature import backward_view, forward_view
 
 __all__ = ["conv2d_loops", "conv2d_backward_loops"]
 
 
-def conv2d_loops(x, w, b=None, *, stride=1, padding=0, dilation=1):
+@forward_view
+def conv2d_loops(x, w, b, g):
     """Forward pass by loops.
 
     x: (H, W, C) or (N, H, W, C);  w: (F, KH, KW, C);  b: (F,) or None.
     Returns h: (OH, OW, F) or (N, OH, OW, F).
     """
-    g, x, w, b, _ = prepare(x, w, b=b, stride=stride, padding=padding, dilation=dilation)
     x_pad = pad_input(x, g)
     h = np.zeros((len(x), *g.out, g.filters), dtype=x.dtype)
     for n in range(len(x)):
@@ -42,17 +48,17 @@ def conv2d_loops(x, w, b=None, *, stride=1, padding=0, dilation=1):
                     h[n, oh, ow, f] = np.sum(w[f] * patch)
     if b is not None:
         h += b
-    return unbatch(g, h)
+    return h
 
 
-def conv2d_backward_loops(dh, x, w, *, stride=1, padding=0, dilation=1):
+@backward_view
+def conv2d_backward_loops(dh, x, w, g):
     """Backward pass by loops, dL/dx by the scatter (``+=``) view.
 
     dh: (OH, OW, F) or (N, OH, OW, F), the upstream gradient dL/dh;
     x: (H, W, C) or (N, H, W, C);  w: (F, KH, KW, C).
     Returns (dx, dw, db) with the shapes of x, w and (F,).
     """
-    g, x, w, _, dh = prepare(x, w, dh=dh, stride=stride, padding=padding, dilation=dilation)
     x_pad = pad_input(x, g)
     dx_pad = np.zeros_like(x_pad)
     dw = np.zeros_like(w)
@@ -66,4 +72,4 @@ def conv2d_backward_loops(dh, x, w, *, stride=1, padding=0, dilation=1):
                     dx_pad[n, rows, cols, :] += upstream * w[f]
                     dw[f] += upstream * x_pad[n, rows, cols, :]
                     db[f] += upstream
-    return unbatch(g, crop_padding(dx_pad, g)), dw, db
+    return crop_padding(dx_pad, g), dw, db

@@ -15,8 +15,9 @@ image and 16 filters.  Both functions refuse a matrix above
 
 import numpy as np
 
-from . import _checks as check
-from .geometry import conv_geometry, prepare, unbatch
+from .. import _checks as check
+from ..geometry import conv_geometry
+from .signature import backward_view, forward_view
 
 __all__ = ["conv_matrix_pattern", "conv_matrix", "conv2d_matrix", "conv2d_backward_matrix", "MAX_MATRIX_BYTES"]
 
@@ -40,9 +41,9 @@ def _check_size(g, itemsize, what):
     needed = rows * cols * itemsize
     if needed > MAX_MATRIX_BYTES:
         raise ValueError(
-            f"{what} for x_shape {g.x_shape} and w of shape {(g.filters, *g.kernel, g.channels)} would be a dense "
-            f"{rows} x {cols} matrix needing {_bytes(needed)} (limit {_bytes(MAX_MATRIX_BYTES)}, "
-            "helpers.matrix.MAX_MATRIX_BYTES). The matrix view is for small examples: use a smaller "
+            f"{what} for x_shape {(*g.size, g.channels)} and w of shape {(g.filters, *g.kernel, g.channels)} "
+            f"would be a dense {rows} x {cols} matrix needing {_bytes(needed)} (limit {_bytes(MAX_MATRIX_BYTES)}, "
+            "helpers.views.matrix.MAX_MATRIX_BYTES). The matrix view is for small examples: use a smaller "
             "x_shape or fewer filters (the structure is the same), conv_matrix_pattern on a small "
             "example to see where each weight sits, or conv2d / conv2d_backward for this layer"
         )
@@ -81,6 +82,11 @@ def conv_matrix_pattern(x_shape, w_shape, *, stride=1, padding=0, dilation=1):
     Raises ValueError if it would exceed MAX_MATRIX_BYTES.
     """
     g = _geometry(x_shape, tuple(w_shape), stride, padding, dilation)
+    return _pattern(g)
+
+
+def _pattern(g):
+    """conv_matrix_pattern of a checked geometry."""
     rows, cols = _check_size(g, np.dtype(np.intp).itemsize, "conv_matrix_pattern")
     flat = np.arange(g.filters * g.kernel[0] * g.kernel[1] * g.channels).reshape(
         g.filters, *g.kernel, g.channels)
@@ -99,7 +105,11 @@ def conv_matrix(x_shape, w, *, stride=1, padding=0, dilation=1):
     """
     (w,) = check.float_arrays(w=w)
     check.rank("w", w, (4,), "(F, KH, KW, C)")
-    g = _geometry(x_shape, w.shape, stride, padding, dilation)
+    return _matrix(_geometry(x_shape, w.shape, stride, padding, dilation), w)
+
+
+def _matrix(g, w):
+    """conv_matrix of a checked geometry and w."""
     rows, cols = _check_size(g, w.dtype.itemsize, "conv_matrix")
     C = np.zeros((*g.out, g.filters, *g.size, g.channels), dtype=w.dtype)
     for oh, ow, i, j, r, c in _taps(g):
@@ -107,19 +117,20 @@ def conv_matrix(x_shape, w, *, stride=1, padding=0, dilation=1):
     return C.reshape(rows, cols)
 
 
-def conv2d_matrix(x, w, b=None, *, stride=1, padding=0, dilation=1):
+@forward_view
+def conv2d_matrix(x, w, b, g):
     """Forward pass as C @ x.ravel() for each image (+ b).
 
     x: (H, W, C) or (N, H, W, C);  w: (F, KH, KW, C);  b: (F,) or None.
     Returns h: (OH, OW, F) or (N, OH, OW, F).
     """
-    g, x, w, b, _ = prepare(x, w, b=b, stride=stride, padding=padding, dilation=dilation)
-    C = conv_matrix(x.shape[1:], w, stride=stride, padding=padding, dilation=dilation)
+    C = _matrix(g, w)
     h = (x.reshape(len(x), C.shape[1]) @ C.T).reshape(len(x), *g.out, g.filters)  # row n: C @ x[n].ravel()
-    return unbatch(g, h if b is None else h + b)
+    return h if b is None else h + b
 
 
-def conv2d_backward_matrix(dh, x, w, *, stride=1, padding=0, dilation=1):
+@backward_view
+def conv2d_backward_matrix(dh, x, w, g):
     """Backward pass from the matrix: dx = C.T @ dh, dw summed over each weight's places in C.
 
     dh: (OH, OW, F) or (N, OH, OW, F);  x: (H, W, C) or (N, H, W, C);
@@ -128,13 +139,10 @@ def conv2d_backward_matrix(dh, x, w, *, stride=1, padding=0, dilation=1):
     weight k, which sits at every place where the pattern holds k, gets the
     sum of dL/dC over those places.
     """
-    g, x, w, _, dh = prepare(x, w, dh=dh, stride=stride, padding=padding, dilation=dilation)
-    params = dict(stride=stride, padding=padding, dilation=dilation)
-    C = conv_matrix(x.shape[1:], w, **params)  # (P, Q), P = OH*OW*F, Q = H*W*C
-    pattern = conv_matrix_pattern(x.shape[1:], w.shape, **params)
+    C, pattern = _matrix(g, w), _pattern(g)  # (P, Q), P = OH*OW*F, Q = H*W*C
     dh2, x2 = dh.reshape(len(dh), C.shape[0]), x.reshape(len(x), C.shape[1])  # (N, P), (N, Q)
     dx = (dh2 @ C).reshape(x.shape)  # row n: C.T @ dh[n].ravel()
     dC = dh2.T @ x2  # (P, Q): sum over n of dh[n] x[n]^T
     placed = pattern >= 0
     dw = np.bincount(pattern[placed], weights=dC[placed], minlength=w.size)
-    return unbatch(g, dx), dw.reshape(w.shape).astype(w.dtype), dh.sum(axis=(0, 1, 2))
+    return dx, dw.reshape(w.shape).astype(w.dtype), dh.sum(axis=(0, 1, 2))
