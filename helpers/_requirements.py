@@ -67,7 +67,8 @@ def message(found):
     """What is missing or too old, and the command that installs it."""
     lines = [f"The helpers need packages that are missing or too old in this Python ({sys.executable}):"]
     lines += [f"  {name} >= {lowest}: " + (f"found {now}" if now else "not installed") for name, lowest, now in found]
-    lines += ["Install them with", "  pip install " + " ".join(f'"{name}>={lowest}"' for name, lowest, _ in found),
+    lines += ["Install them into this kernel's Python with this line in a notebook cell (%pip is that Python's pip):",
+              "  %pip install " + " ".join(f'"{name}>={lowest}"' for name, lowest, _ in found),
               "(on a JupyterHub, ask its administrator), then restart the kernel."]
     return "\n".join(lines)
 
@@ -107,4 +108,4 @@ def on_import(package_folder):
     elif copy_beside() is not None:
         for name, lowest, now in problems(NOTEBOOKS):
             print(f"Note: {NOTEBOOKS[name][2]} needs {name} >= {lowest} ({f'found {now}' if now else 'not installed'}):"
-                  f' install it with  pip install "{name}>={lowest}"  and restart the kernel.')
+                  f' install it with  %pip install "{name}>={lowest}"  in a cell and restart the kernel.')

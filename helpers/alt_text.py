@@ -63,7 +63,34 @@ def _describe_grid(values, origin, said=""):
     return f"{text}, values from {_num(low)} ({where(low)}) to {_num(high)} ({where(high)})"
 
 
-def _outlines(ax, origin):
+def _listed(numbers):
+    """'0', '0 and 3', '0, 3 and 6'."""
+    numbers = [str(n) for n in numbers]
+    return ", ".join(numbers[:-1]) + " and " + numbers[-1] if len(numbers) > 1 else numbers[0]
+
+
+def _cells_in_words(cells, shape, origin, most=12):
+    """Outlined cells [(row, col), ...] in words: whole rows and columns named as such, then the rest."""
+    rows, cols = shape
+    numbers = lambda n: range(origin, origin + n)  # noqa: E731
+    full_rows = [r for r in numbers(rows) if all((r, c) in cells for c in numbers(cols))]
+    full_cols = [c for c in numbers(cols) if all((r, c) in cells for r in numbers(rows))]
+    rest = [(r, c) for r, c in cells if r not in full_rows and c not in full_cols]
+    words = []
+    if full_rows or full_cols:
+        lines = [f"row{'s' if len(full_rows) > 1 else ''} {_listed(full_rows)}" if full_rows else "",
+                 f"column{'s' if len(full_cols) > 1 else ''} {_listed(full_cols)}" if full_cols else ""]
+        words.append("every cell of " + " and of ".join(filter(None, lines)))
+    if len(rest) == 1:
+        words.append(f"cell {rest[0]}")
+    elif len(rest) <= most and rest:
+        words.append(f"{len(rest)} cells " + ", ".join(map(str, rest)))
+    elif rest:
+        words.append(f"{len(rest)} cells in rows {_listed(sorted({r for r, _ in rest}))}")
+    return words
+
+
+def _outlines(ax, origin, shape):
     """'outlined: ...' for the cells and blocks outlined by unfilled rectangles, in the grid's numbering; or ''."""
     cells, blocks = [], []
     for patch in ax.patches:
@@ -73,15 +100,11 @@ def _outlines(ax, origin):
         c0, c1 = round(x + 0.5) + origin, round(x + w - 0.5) + origin
         r0, r1 = round(y + 0.5) + origin, round(y + h - 0.5) + origin
         if (r0, c0) == (r1, c1):
-            cells.append(f"({r0}, {c0})")
+            cells.append((r0, c0))
         else:
             blocks.append(f"rows {r0}-{r1}, cols {c0}-{c1}")
     cells, blocks = list(dict.fromkeys(cells)), list(dict.fromkeys(blocks))  # nested outlines: named once
-    named = [f"block {b}" for b in blocks]
-    if len(cells) == 1:
-        named.append(f"cell {cells[0]}")
-    elif cells:
-        named.append(f"{len(cells)} cells " + ", ".join(cells))
+    named = [f"block {b}" for b in blocks] + _cells_in_words(cells, shape, origin)
     return "outlined: " + "; ".join(named) if named else ""
 
 
@@ -132,12 +155,12 @@ def _describe_bars(ax, bars):
 
 def _describe_axes(ax):
     """One panel, in words."""
-    title = " ".join(filter(None, (ax.get_title(loc) for loc in ("left", "center", "right"))))
+    title = " ".join(" ".join(ax.get_title(loc).split()) for loc in ("left", "center", "right") if ax.get_title(loc))
     parts = []
     grid = _cells(ax)
     if grid is not None:
         values, origin, said = grid
-        parts += [_describe_grid(values, origin, said), _outlines(ax, origin)]
+        parts += [_describe_grid(values, origin, said), _outlines(ax, origin, values.shape)]
     for container in ax.containers:
         if isinstance(container, BarContainer):
             parts.append(_describe_bars(ax, container))

@@ -72,11 +72,11 @@ def test_numerical_gradient_accepts_correct_answers(fn):
     assert check_numerical_gradient(fn)
 
 
-RESTORE = "save each entry and put it back after its two evaluations, `old = x[i]` ... `x[i] = old`"
+RESTORE = "save each entry and put it back after its two evaluations, `old = x[q]` ... `x[q] = old`"
 
 
 MISTAKES = [  # (diagnosis, a learner's function, words of the message)
-    ("forward", numerical("forward"), "the gradient: this is the forward difference (f(x + eps e_i) - f(x)) / eps, "
+    ("forward", numerical("forward"), "the gradient: this is the forward difference (f(x + eps e_q) - f(x)) / eps, "
                                       "off by about eps * f'' / 2 (here eps = 0.001)"),
     ("half-step", numerical("over-eps"), "twice the gradient: the two evaluations are 2 * eps apart"),
     ("sign", numerical("backwards"), "the sign is flipped"),

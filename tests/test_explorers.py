@@ -229,7 +229,7 @@ def test_conv_matrix_readouts_match_the_matrix():
     assert "Weight k22 sits at 4 places in C, once in each row: (0, 5), (1, 6), (2, 9), (3, 10)" in text
     fig, text = E.conv_matrix_figure("input pixel", 0)  # the corner: one output, one tap
     plt.close(fig)
-    assert "read by 1 output(s), through the taps k11" in text
+    assert "read by 1 output, through the tap k11" in text
     fig, text = E.conv_matrix_figure("input pixel", 5)  # the flip: taps in reverse order
     plt.close(fig)
     assert "through the taps k22, k21, k12, k11" in text

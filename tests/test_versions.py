@@ -105,8 +105,8 @@ def test_problems_names_each_package_missing_or_too_old():
         f"The helpers need packages that are missing or too old in this Python ({sys.executable}):",
         f"  numpy >= 99.0: found {numpy}",
         "  no-such-distribution >= 1.0: not installed",
-        "Install them with",
-        '  pip install "numpy>=99.0" "no-such-distribution>=1.0"',
+        "Install them into this kernel's Python with this line in a notebook cell (%pip is that Python's pip):",
+        '  %pip install "numpy>=99.0" "no-such-distribution>=1.0"',
         "(on a JupyterHub, ask its administrator), then restart the kernel.",
     ]
     assert error.value._render_traceback_() == str(error.value).splitlines()  # IPython shows only these lines
@@ -151,8 +151,9 @@ def test_a_too_old_package_is_named_in_the_first_cell_without_a_traceback(tmp_pa
                         {"PYTHONPATH": str(fake)})
     (error,) = outputs[0]
     assert error["output_type"] == "error" and error["ename"] == "MissingRequirements"
-    assert error["traceback"][1:] == ["  matplotlib >= 3.8.4: found 3.7.5", "Install them with",
-                                      '  pip install "matplotlib>=3.8.4"',
+    assert error["traceback"][1:] == ["  matplotlib >= 3.8.4: found 3.7.5",
+                                      "Install them into this kernel's Python with this line in a notebook cell "
+                                      "(%pip is that Python's pip):", '  %pip install "matplotlib>=3.8.4"',
                                       "(on a JupyterHub, ask its administrator), then restart the kernel."]
     assert error["traceback"][0].startswith("The helpers need packages that are missing or too old in this Python")
 
@@ -162,7 +163,7 @@ def test_beside_the_notebooks_a_missing_extra_is_a_note_not_an_error(tmp_path, c
     monkeypatch.setattr(R, "NOTEBOOKS", {"no-such-extra": ("1.2", "no_such_extra", "notebook 09")})
     R.on_import(ROOT / "helpers")
     assert capsys.readouterr().out == ('Note: notebook 09 needs no-such-extra >= 1.2 (not installed): install it with'
-                                       '  pip install "no-such-extra>=1.2"  and restart the kernel.\n')
+                                       '  %pip install "no-such-extra>=1.2"  in a cell and restart the kernel.\n')
     monkeypatch.chdir(tmp_path)  # not beside the notebooks: the helpers as a library, no note
     R.on_import(ROOT / "helpers")
     assert capsys.readouterr().out == ""

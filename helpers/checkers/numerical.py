@@ -1,8 +1,8 @@
 """Checker of notebook 01's exercise "write your own numerical gradient check", as CS231n's assignment asks.
 
 The learner writes ``numerical_gradient(f, x, eps=1e-6)``: f maps the whole array x to a float, and
-the answer, shaped like x, holds the central differences (f(x + eps e_i) - f(x - eps e_i)) / (2 eps)
-for every entry i.  The test function is L(x) = sum(A * sin(3x)) + sum(B * x**2) with random A and B:
+the answer, shaped like x, holds the central differences (f(x + eps e_q) - f(x - eps e_q)) / (2 eps)
+for every entry q.  The test function is L(x) = sum(A * sin(3x)) + sum(B * x**2) with random A and B:
 its second and third derivatives are as large as its first (3² and 3³ times A), so a forward difference,
 off by about eps * L'' / 2, shows at the checker's eps = 1e-3, and an answer that ignores eps shows at
 eps = 0.1, where the central difference itself is off the true gradient by about eps² * L''' / 6.
@@ -18,7 +18,7 @@ from .running import checker
 
 __all__ = ["check_numerical_gradient"]
 
-RESTORE = ("save each entry and put it back after its two evaluations, `old = x[i]` ... `x[i] = old` (adding eps "
+RESTORE = ("save each entry and put it back after its two evaluations, `old = x[q]` ... `x[q] = old` (adding eps "
            "back leaves round-off), or perturb a copy of x")
 
 
@@ -43,9 +43,9 @@ def _numerical_cases():
 
 
 def _differences(f, x, eps, *, step=None, first=None):
-    """(f(x + eps e_i) - f(x - eps e_i)) / (2 eps) for every entry i, or a learner's mistake.
+    """(f(x + eps e_q) - f(x - eps e_q)) / (2 eps) for every entry q, or a learner's mistake.
 
-    step "forward": (f(x + eps e_i) - f(x)) / eps;  "half": the central difference over eps, not 2 eps;
+    step "forward": (f(x + eps e_q) - f(x)) / eps;  "half": the central difference over eps, not 2 eps;
     first: only the first `first` entries (in x.ravel() order) computed, the rest left 0.
     """
     grad = np.zeros(x.size)
@@ -83,16 +83,16 @@ def check_numerical_gradient(answer, f, x, eps=1e-6):
     first = len(x)
     mistakes = [
         ("forward", lambda: _differences(f, x, eps, step="forward"),
-         f"this is the forward difference (f(x + eps e_i) - f(x)) / eps, off by about eps * f'' / 2 (here eps = "
-         f"{eps:g}); use the central difference (f(x + eps e_i) - f(x - eps e_i)) / (2 * eps)"),
+         f"this is the forward difference (f(x + eps e_q) - f(x)) / eps, off by about eps * f'' / 2 (here eps = "
+         f"{eps:g}); use the central difference (f(x + eps e_q) - f(x - eps e_q)) / (2 * eps)"),
         ("half-step", lambda: _differences(f, x, eps, step="half"),
          "twice the gradient: the two evaluations are 2 * eps apart, so divide by 2 * eps, not eps"),
         ("sign", lambda: -_differences(f, x, eps),
-         "the sign is flipped: the central difference is (f(x + eps e_i) - f(x - eps e_i)) / (2 * eps), "
+         "the sign is flipped: the central difference is (f(x + eps e_q) - f(x - eps e_q)) / (2 * eps), "
          "f at x + eps first"),
         ("all-at-once", lambda: np.full(x.shape, together),
          "every entry holds the same number, the derivative along all entries at once: perturb one entry at a "
-         "time, x[i] += eps, keeping the others as they are"),
+         "time, x[q] += eps, keeping the others as they are"),
         ("all-at-once", together,
          "one number, the derivative along all entries at once: perturb one entry at a time and return an "
          "array shaped like x"),
@@ -101,11 +101,11 @@ def check_numerical_gradient(answer, f, x, eps=1e-6):
         mistakes.append(("whole-rows", lambda depth=depth: _by_slices(f, x, eps, depth),
                          f"x[{', '.join('ijk'[:depth])}] uses {depth} of x's {x.ndim} indices, so it perturbs a "
                          f"whole {'row' if depth == x.ndim - 1 else 'slice'} at once: perturb one entry, with one "
-                         "index per axis, e.g. `for i in np.ndindex(x.shape):` and x[i]"))
+                         "index per axis, e.g. `for q in np.ndindex(x.shape):` and x[q]"))
     mistakes += [
         ("first-entries", lambda: _differences(f, x, eps, first=first),
          f"only the first {first} entries, len(x) of them, are filled: visit all x.size = {x.size} entries, e.g. "
-         "`for i in np.ndindex(x.shape):`"),
+         "`for q in np.ndindex(x.shape):`"),
         ("flattened", lambda: _differences(f, x, eps).ravel(),
          f"the right values, flattened: return them shaped like x, {x.shape} (`grad.reshape(x.shape)`)"),
         ("eps-ignored", f.gradient(x),

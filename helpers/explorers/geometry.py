@@ -79,7 +79,9 @@ def stride_padding_figure(size=7, kernel=3, stride=2, padding=1, dilation=1):
     draw_grid(ax_dx, s["dx"], "dL/dx (outlined: never read)")
     mark_cells(ax_dx, never, color="tab:green")
     fig.description = (f"Input {size} × {size}, kernel {kernel}, stride {stride}, padding {p}, dilation {dilation}: "
-                       f"output {O} × {O}; {len(never)} of the {size * size} pixels of x are never read")
+                       f"output {O} × {O}; {len(never)} of the {size * size} pixels of x are never read. "
+                       f"Left, outlined: x itself inside its padding (dashed), then the taps of the first window "
+                       f"(the outer squares) and of the second (the inner squares)")
 
     text = (f"Effective kernel (K − 1)·d + 1 = {eff}; output size "
             f"floor(({size} + 2·{p} − {eff}) / {stride}) + 1 = <b>{O}</b>. "
@@ -87,8 +89,10 @@ def stride_padding_figure(size=7, kernel=3, stride=2, padding=1, dilation=1):
             f"the taps of the first two windows. Middle: dL/dh's entries (outlined) with stride − 1 = {zeros} "
             f"zero{'' if zeros == 1 else 's'} inserted between them. Right: dL/dx. ")
     if s["never_read"]:
-        text += (f"Rows (and columns) {s['never_read']} of x are never read by any window: "
-                 "their gradient is exactly 0.")
+        rows = s["never_read"]
+        listed = ", ".join(map(str, rows[:-1])) + (" and " if len(rows) > 1 else "") + str(rows[-1])
+        text += (f"Row{'s' if len(rows) > 1 else ''} and column{'s' if len(rows) > 1 else ''} {listed} of x "
+                 "are never read by any window: their gradient is exactly 0.")
     elif never:
         text += f"{len(never)} pixels fall between the taps of every window: their gradient is exactly 0."
     else:

@@ -73,10 +73,12 @@ def conv_matrix_figure(pick="weight", index=0, size=4, kernel=3):
     ax_c = fig.add_subplot(grid[0, :])
     ax_x, ax_h, ax_w = (fig.add_subplot(grid[1, k]) for k in range(3))
     # white grids, each cell numbered with its column (x) or row (h) of C, in black (vmax: no white numbers)
-    draw_grid(ax_x, np.arange(size * size).reshape(size, size), "x: pixel → column of C", cmap=WHITE,
-              centred=False, vmax=2 * size * size)
-    draw_grid(ax_h, np.arange(out * out).reshape(out, out), "h: output → row of C", cmap=WHITE, centred=False,
-              vmax=2 * out * out)
+    numbered_x = draw_grid(ax_x, np.arange(size * size).reshape(size, size), "x: pixel → column of C",
+                           cmap=WHITE, centred=False, vmax=2 * size * size)
+    numbered_x.description = f"each pixel numbered by its column of C, 0 to {size * size - 1}"
+    numbered_h = draw_grid(ax_h, np.arange(out * out).reshape(out, out), "h: output → row of C", cmap=WHITE,
+                           centred=False, vmax=2 * out * out)
+    numbered_h.description = f"each output numbered by its row of C, 0 to {out * out - 1}"
     ax_w.imshow(np.zeros((kernel, kernel)), cmap="Greys", vmin=0, vmax=1).description = "the weights' names"
     write_in_cells(ax_w, np.reshape(names, (kernel, kernel)), size=9)
     ax_w.set_title("w: the kernel's weights", fontsize=10, y=1, pad=4)
@@ -96,7 +98,8 @@ def conv_matrix_figure(pick="weight", index=0, size=4, kernel=3):
         mark_cells(ax_w, [divmod(pattern[r, index], kernel) for r, _ in cells], color="tab:red")  # the taps used
         taps = [names[pattern[r, index]] for r, _ in cells]
         text = (f"Column {index} of C is pixel x{list(divmod(index, size))}. It is read by "
-                f"{len(cells)} output(s), through the taps {', '.join(taps) or 'none'}: "
+                f"{len(cells)} output{'' if len(cells) == 1 else 's'}, through the "
+                f"tap{'' if len(taps) == 1 else 's'} {', '.join(taps) or 'none'}: "
                 f"dL/dx{list(divmod(index, size))} = (column {index} of C) · dL/dh = row {index} of Cᵀ · dL/dh.")
     else:
         cells = [(index, c) for c in range(size * size) if pattern[index, c] >= 0]
@@ -107,7 +110,10 @@ def conv_matrix_figure(pick="weight", index=0, size=4, kernel=3):
                 f"kernel laid over its window; every other entry of the row is 0.")
     draw_pattern(ax_c, pattern, names, cells, f"C: {out * out} × {size * size}, "
                  f"{kernel * kernel} distinct weights")
-    fig.description = f"Where {pick} {index} sits in C, in x, in h and in the kernel"
+    named = {"weight": lambda: f"weight {names[index]} = w{list(divmod(index, kernel))}",
+             "input pixel": lambda: f"pixel x{list(divmod(index, size))}, column {index} of C",
+             "output pixel": lambda: f"output h{list(divmod(index, out))}, row {index} of C"}[pick]()
+    fig.description = f"Where {named} sits in C, in x, in h and in the kernel"
     return fig, text
 
 

@@ -38,8 +38,8 @@ from .signature import backward_view, forward_view
 __all__ = ["FEW_CHANNELS", "PHASES", "layout", "forward", "backward", "backward_dx", "conv2d", "conv2d_backward"]
 
 FEW_CHANNELS = 8  # below this many input channels, the planes layout
-PHASES = ("im2col ×2 (copy windows)", "forward: cols @ W.T", "dL/dw: dh.T @ cols",
-          "dL/dcols: dh @ W", "col2im (+=)")
+PHASES = ("im2col ×2 (copy windows)", "forward: cols @ w2.T", "dL/dw2: dh2.T @ cols",
+          "dL/dcols: dh2 @ w2", "col2im (+=)")  # named as notebook 06 names them (W is the input's width)
 IM2COL, FORWARD, DW, DCOLS, COL2IM = PHASES
 
 

@@ -381,7 +381,8 @@ def by_keyboard(page, explorer, cell):
     """Reach every control of the explorer with Tab from its cell, change each with an arrow key, and check that
     the readout (a status region, the same element) and the figure's text alternative change; returns the
     controls reached in order."""
-    cell.locator(".jp-InputPrompt").first.click()  # the cell, selected as a keyboard user would (Escape, arrows)
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")  # from no control: a click on
+    cell.locator(".jp-InputPrompt").first.click()  # the prompt selects the cell, as Escape and the arrows would
     for _ in range(10):
         page.keyboard.press("Tab")
         if page.evaluate(FOCUSED)["inside"]:
