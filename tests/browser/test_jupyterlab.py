@@ -247,15 +247,19 @@ def drag(page, explorer):
 
 
 def mouse_action(explorer):
-    """A click on an option not chosen, else on the last slider's track at 80%."""
+    """A click on an option not chosen, else on the last slider's track at 10% or 90%, whichever is farther
+    from its value (so the click always moves it)."""
     options = explorer.locator(".cbx-option:not(:has(input:checked))")
     if options.count():
         return lambda: options.last.click()
     track = explorer.locator("input[type=range]").last
+    now, low, high = track.evaluate("t => [t.value, t.min, t.max].map(Number)")
+    at = 0.9 if now - low < (high - low) / 2 else 0.1
 
     def click_track():
+        track.scroll_into_view_if_needed()  # the keyboard pass may have scrolled the notebook
         box = track.bounding_box()
-        track.page.mouse.click(box["x"] + 0.8 * box["width"], box["y"] + box["height"] / 2)
+        track.page.mouse.click(box["x"] + at * box["width"], box["y"] + box["height"] / 2)
 
     return click_track
 
