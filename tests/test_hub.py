@@ -20,16 +20,15 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from chromium import under_ci  # as for the other browser tests: a missing Chromium fails under CI
+from servers import free_port, wait_until_answers
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
@@ -135,12 +134,6 @@ def need(present, hint):
     """Skip without the hub's set-up (`make test` does it), except under CI, where that is a failure."""
     if not present:
         (pytest.fail if under_ci() else pytest.skip)(hint)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def git(*args, cwd=None):
@@ -255,14 +248,7 @@ def jupyterhub(tmp):
                                stderr=subprocess.STDOUT, start_new_session=True)
     try:
         with timed("start JupyterHub and its proxy"):
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    urllib.request.urlopen(f"{base}/hub/health", timeout=2)
-                    break
-                except OSError:
-                    assert hub.poll() is None and time.monotonic() < deadline, f"JupyterHub did not start: {tmp}"
-                    time.sleep(0.3)
+            wait_until_answers(f"{base}/hub/health", hub, "JupyterHub", tmp / "jupyterhub.log")
         yield base
     finally:
         started = [hub.pid, *descendants(hub.pid)]

@@ -42,19 +42,13 @@ def _check_size(g, itemsize, what):
     if needed > MAX_MATRIX_BYTES:
         raise ValueError(
             f"{what} for x_shape {(*g.size, g.channels)} and w of shape {(g.filters, *g.kernel, g.channels)} "
-            f"would be a dense {rows} x {cols} matrix needing {_bytes(needed)} (limit {_bytes(MAX_MATRIX_BYTES)}, "
+            f"would be a dense {rows} x {cols} matrix needing {check.bytes_text(needed)} "
+            f"(limit {check.bytes_text(MAX_MATRIX_BYTES)}, "
             "helpers.views.matrix.MAX_MATRIX_BYTES). The matrix view is for small examples: use a smaller "
             "x_shape or fewer filters (the structure is the same), conv_matrix_pattern on a small "
             "example to see where each weight sits, or conv2d / conv2d_backward for this layer"
         )
     return rows, cols
-
-
-def _bytes(n):
-    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
-        if n >= size:
-            return f"{n / size:.1f} {unit}"
-    return f"{n} bytes"
 
 
 def _taps(g):

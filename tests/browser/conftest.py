@@ -10,44 +10,29 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from chromium import INSTALL_HINT, chromium_path, under_ci  # noqa: F401  the Chromium every browser test shares
+from servers import free_port, wait_until_answers
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 LATENCY_REPORT = Path(__file__).resolve().parent / "latency.json"  # the explorers' latency, for `make bench`
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def jupyter_server(command, env, log_path, token, **popen):
     """Start a Jupyter server by command (in its own process group); yield its base URL; stop it."""
-    port = _free_port()
+    port = free_port()
     command = [part.format(port=port, token=token) for part in command]
     with open(log_path, "w") as log:
         server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
                                   start_new_session=True, **popen)
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
         try:
-            while True:
-                try:
-                    urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                    break
-                except OSError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"JupyterLab did not start; see {log_path}") from None
-                    time.sleep(0.3)
+            wait_until_answers(f"{base}/api/status?token={token}", server, "JupyterLab", log_path)
             yield base
         finally:
             with contextlib.suppress(ProcessLookupError):
